@@ -1,0 +1,120 @@
+"""Command line: parses options and calls the pipeline, nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from handoutgen import __version__
+from handoutgen.clinic import Clinic
+from handoutgen.errors import HandoutError, Problem
+from handoutgen.pipeline import Discharge, build as build_all, render_file
+
+
+def common(func):
+    """--root and --debug, accepted by every command."""
+    @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+                  show_default=True, help="The clinic folder (holds brand.yaml, handouts/, ...).")
+    @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+    @functools.wraps(func)
+    def wrapper(*args, debug: bool, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug, not a user error
+            if debug:
+                traceback.print_exc()
+            raise click.ClickException(
+                f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for details)")
+    return wrapper
+
+
+def _parse_date(ctx, param, value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'must be a date written as YYYY-MM-DD, e.g. 2026-12-01 (got "{value}")')
+
+
+def _parse_doses(ctx, param, values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    doses: dict[str, dict[str, str]] = {}
+    for value in values:
+        target, _, amount = value.partition("=")
+        exercise, _, name = target.rpartition(".")
+        if not exercise or not name or not amount:
+            raise click.BadParameter(f'write it as EXERCISE.FIELD=VALUE, e.g. push-off.reps=8 (got "{value}")')
+        doses.setdefault(exercise.strip(), {})[name.strip()] = amount.strip()
+    return doses
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handoutgen")
+def cli():
+    """Branded one-page home-exercise handouts from YAML."""
+
+
+@cli.command()
+@click.argument("handout")
+@click.option("--patient", help="Patient's name, printed on the page (never stored or logged).")
+@click.option("--therapist", help="Therapist's name, printed on the page.")
+@click.option("--date", "day", callback=_parse_date, help="Date printed on the page, YYYY-MM-DD [default: today].")
+@click.option("--kind", type=click.Choice(["handout"]), default="handout", show_default=True,
+              help="What to print.")
+@click.option("--dose", "doses", multiple=True, callback=_parse_doses, metavar="EXERCISE.FIELD=VALUE",
+              help="Change one exercise's dose for this patient, e.g. push-off.reps=8 (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF to write [default: out/HANDOUT.pdf in the clinic folder].")
+@common
+def render(handout, patient, therapist, day, kind, doses, output, root):
+    """Render one HANDOUT (a file in handouts/ or its id) to a one-page PDF."""
+    clinic = Clinic.open(root)
+    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses))
+    for warning in rendered.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {target} (1 page, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)")
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: out/ in the clinic folder].")
+@common
+def build(out_dir, root):
+    """Render every handout in handouts/ into out/."""
+    clinic = Clinic.open(root)
+    out_dir = out_dir if out_dir is not None else clinic.root / "out"
+    report = build_all(clinic, out_dir)
+    _report(report, "rendered")
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@common
+def check(strict, root):
+    """Validate every file, layout and fit; write nothing."""
+    clinic = Clinic.open(root)
+    report = build_all(clinic, clinic.root / "out", write=False)
+    _report(report, "ok", strict=strict)
+
+
+def _report(report, verb: str, strict: bool = False) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for _, error in report.failed:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+    click.echo(f"{len(report.rendered)} {verb}, {len(report.failed)} failed"
+               + (f", {len(report.warnings)} warnings" if report.warnings else ""))
+    if report.failed or (strict and report.warnings):
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="handoutgen")

@@ -1,0 +1,65 @@
+"""Stage 7: fit the content to one page, or say by how much it is over.
+
+Layouts are tried from the most generous to the most compact; the first
+that fits wins. Text is never clipped and never smaller than 12 pt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from io import BytesIO
+
+from reportlab.pdfgen.canvas import Canvas
+
+from reportlab.platypus import Flowable
+
+from handoutgen.flowables import Context, Fit, Renderer
+from handoutgen.markup import Node
+
+# From most generous to most compact. Body text stays at 14 pt as long as
+# smaller pictures and tighter spacing can make room.
+FITS: tuple[Fit, ...] = (
+    Fit(14, 150, 1.0, 1),
+    Fit(14, 125, 0.75, 1),
+    Fit(14, 130, 1.0, 2),
+    Fit(14, 120, 0.75, 2),
+    Fit(14, 110, 0.5, 2),
+    Fit(14, 100, 0.5, 1),
+    Fit(13, 120, 0.75, 2),
+    Fit(13, 100, 0.5, 2),
+    Fit(13, 100, 0.5, 1),
+    Fit(12, 100, 0.5, 2),
+    Fit(12, 90, 0.3, 2),
+    Fit(12, 90, 0.3, 1),
+)
+
+
+_MEASURING_CANVAS = Canvas(BytesIO())  # some flowables need a canvas to measure
+
+
+def height_of(flowables: list[Flowable], width: float) -> float:
+    total = 0.0
+    for flowable in flowables:
+        _, h = flowable.wrapOn(_MEASURING_CANVAS, width, 1e6)
+        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+class DoesNotFit(Exception):
+    def __init__(self, overflow: float):
+        super().__init__(f"{overflow:.0f} pt over")
+        self.overflow = overflow
+
+
+def fit_page(page: Node, ctx: Context, height: float, fits=FITS):
+    """Return (fit, main, bottom, slack) for the first layout that fits."""
+    best_overflow = None
+    for fit in fits:
+        trial = replace(ctx, fit=fit)
+        main, bottom = Renderer(trial).page(page)
+        used = height_of(main, ctx.width) + height_of(bottom, ctx.width)
+        if used <= height:
+            return fit, main, bottom, height - used
+        over = used - height
+        best_overflow = over if best_overflow is None else min(best_overflow, over)
+    raise DoesNotFit(best_overflow or 0.0)

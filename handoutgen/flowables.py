@@ -1,0 +1,380 @@
+"""Stage 6: turn layout markup into ReportLab flowables.
+
+Text reaches ReportLab only through `inline()`, which escapes it and marks
+runs the fallback font must draw, so YAML text is never read as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import (Flowable, HRFlowable, ListFlowable, ListItem, Paragraph,
+                                Spacer, Table, TableStyle)
+
+from handoutgen.fonts import FALLBACK_NAME, FontSet
+from handoutgen.images import Picture
+from handoutgen.markup import MarkupError, Node
+
+INK = colors.HexColor("#1A1A1A")
+MUTED = colors.HexColor("#3D3D3D")
+CAUTION = colors.HexColor("#8A1C00")
+MIN_TEXT_PT = 12.0
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One way to lay out the page; the fitter tries these in order."""
+
+    body: float = 14.0  # body text size, pt
+    image: float = 150.0  # picture width, pt
+    space: float = 1.0  # scale for gaps and padding
+    columns: int = 1  # exercise cards side by side
+
+
+@dataclass
+class Context:
+    fonts: FontSet
+    primary: colors.Color
+    accent: colors.Color
+    pictures: dict[str, Picture]
+    fit: Fit
+    width: float  # frame width, pt
+
+
+def _mix(color: colors.Color, amount: float) -> colors.Color:
+    """`color` blended with white; amount 0 = white, 1 = color."""
+    return colors.Color(*(1 - amount * (1 - c) for c in (color.red, color.green, color.blue)))
+
+
+class PictureBox(Flowable):
+    """A picture at a fixed size, drawn from an already-decoded image."""
+
+    def __init__(self, picture: Picture, width: float, height: float):
+        super().__init__()
+        self.picture, self.width, self.height = picture, width, height
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.drawImage(self.picture.reader, 0, 0, self.width, self.height)
+
+
+class Styles:
+    def __init__(self, ctx: Context):
+        b, r, bold = ctx.fit.body, ctx.fonts.regular, ctx.fonts.bold
+        s = ctx.fit.space
+
+        def style(name, **kw):
+            base = dict(fontName=r, fontSize=b, leading=b * 1.22, textColor=INK, alignment=TA_LEFT,
+                        splitLongWords=1, allowWidows=1, allowOrphans=1)
+            base.update(kw)
+            return ParagraphStyle(name, **base)
+
+        self.body = style("body", spaceBefore=4 * s)
+        self.title = style("title", fontName=bold, fontSize=b * 1.75, leading=b * 1.95,
+                           textColor=ctx.primary, spaceBefore=10 * s, spaceAfter=2 * s)
+        self.heading = style("heading", fontName=bold, fontSize=b * 1.3, leading=b * 1.5,
+                             textColor=ctx.primary)
+        self.section_heading = style("section", fontName=bold, fontSize=b * 1.3, leading=b * 1.5,
+                                     textColor=ctx.primary, spaceBefore=10 * s)
+        self.say = style("say", fontName=bold)
+        self.short = style("short", textColor=MUTED, spaceBefore=2 * s)
+        self.caution = style("caution", textColor=CAUTION, spaceBefore=4 * s)
+        self.item = style("item", spaceBefore=2 * s)
+        self.meta = style("meta", textColor=MUTED)
+        self.clinic = style("clinic", fontName=bold, fontSize=max(20, b * 1.4), leading=max(23, b * 1.6),
+                            textColor=ctx.primary)
+        self.tagline = style("tagline", fontSize=max(13, b * 0.93), leading=max(16, b * 1.15),
+                             textColor=MUTED)
+        self.phone = style("phone", fontName=bold, fontSize=max(20, b * 1.4), leading=max(23, b * 1.6),
+                           textColor=ctx.primary, alignment=TA_RIGHT)
+        self.phone_label = style("phonelabel", fontSize=max(13, b * 0.93), leading=max(16, b * 1.15),
+                                 textColor=MUTED, alignment=TA_RIGHT)
+        self.safety = style("safety", fontName=bold)
+        self.footer = style("footer", fontSize=max(MIN_TEXT_PT, b * 0.9), leading=max(15, b * 1.1),
+                            textColor=MUTED, alignment=TA_CENTER)
+        self.caption = style("caption", fontSize=MIN_TEXT_PT, leading=14, textColor=MUTED,
+                             alignment=TA_CENTER)
+
+
+class Renderer:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.st = Styles(ctx)
+        self.space = ctx.fit.space
+
+    def table_style(self, commands: list) -> TableStyle:
+        """Tables set a font before drawing cells; make it ours, not Helvetica."""
+        return TableStyle([("FONTNAME", (0, 0), (-1, -1), self.ctx.fonts.regular)] + list(commands))
+
+    # ---------------------------------------------------------------- text
+    def inline(self, node: Node) -> str:
+        """ReportLab paragraph markup for the text inside `node`."""
+        out = []
+        for child in node.children:
+            if isinstance(child, str):
+                out.append(self.text(child))
+            elif child.tag == "b":
+                out.append(f"<b>{self.inline(child)}</b>")
+            else:
+                raise MarkupError(child.line, f"<{child.tag}> cannot be used inside <{node.tag}>")
+        return "".join(out).strip()
+
+    def text(self, text: str) -> str:
+        out = []
+        for fallback, segment in self.ctx.fonts.runs(text):
+            seg = escape(segment)
+            out.append(f'<font name="{FALLBACK_NAME}">{seg}</font>' if fallback else seg)
+        return "".join(out)
+
+    def para(self, node: Node, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(self.inline(node), style)
+
+    # -------------------------------------------------------------- blocks
+    def page(self, page: Node) -> tuple[list[Flowable], list[Flowable]]:
+        """(flowing content, content pinned to the bottom of the page)."""
+        main: list[Flowable] = []
+        bottom: list[Flowable] = []
+        cards: list[Node] = []
+        for node in page.elements():
+            if node.tag == "card":
+                cards.append(node)
+                continue
+            if cards:
+                main.extend(self.cards(cards))
+                cards = []
+            if node.tag in ("safety", "footer"):
+                bottom.extend(self.block(node))
+            else:
+                main.extend(self.block(node))
+        if cards:
+            main.extend(self.cards(cards))
+        return main, bottom
+
+    def block(self, node: Node) -> list[Flowable]:
+        method = getattr(self, f"_{node.tag}", None)
+        if method is None:
+            raise MarkupError(node.line, f"<{node.tag}> cannot be used here")
+        return method(node)
+
+    def blocks(self, nodes: list[Node]) -> list[Flowable]:
+        out: list[Flowable] = []
+        for node in nodes:
+            out.extend(self.block(node))
+        return out
+
+    def _header(self, node: Node) -> list[Flowable]:
+        logo = node.first("logo")
+        left = [self.para(n, self.st.clinic if n.tag == "clinic" else self.st.tagline)
+                for n in node.elements() if n.tag in ("clinic", "tagline")]
+        right = [Paragraph("Questions? Call", self.st.phone_label)]
+        right += [self.para(n, self.st.phone) for n in node.elements("phone")]
+        row, widths = [left, right], [None, 190]
+        if logo is not None:
+            pic = self.picture(logo.attrs.get("src"), logo)
+            height = 58
+            row.insert(0, PictureBox(pic, height / pic.aspect, height))
+            widths.insert(0, height / pic.aspect + 10)
+        widths[widths.index(None)] = self.ctx.width - sum(w for w in widths if w)
+        table = Table([row], colWidths=widths)
+        table.setStyle(self.table_style([
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ]))
+        return [table,
+                HRFlowable(width="100%", thickness=3, color=self.ctx.primary, spaceBefore=2, spaceAfter=0),
+                HRFlowable(width="100%", thickness=1.5, color=self.ctx.accent, spaceBefore=1.5,
+                           spaceAfter=0)]
+
+    def _title(self, node: Node) -> list[Flowable]:
+        return [self.para(node, self.st.title)]
+
+    def _meta(self, node: Node) -> list[Flowable]:
+        parts = []
+        for field in node.elements("field"):
+            label = escape(field.attrs.get("label", ""))
+            parts.append(f"{label}: <b>{self.inline(field)}</b>" if label else f"<b>{self.inline(field)}</b>")
+        text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
+        table = Table([[Paragraph(text, self.st.meta)]], colWidths=[self.ctx.width])
+        table.setStyle(self.table_style([
+            ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.primary, 0.08)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 4 * self.space + 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5 * self.space + 1),
+        ]))
+        table.spaceBefore = 4 * self.space
+        table.spaceAfter = 2 * self.space
+        return [table]
+
+    def _p(self, node: Node) -> list[Flowable]:
+        return [self.para(node, self.st.body)]
+
+    def _heading(self, node: Node) -> list[Flowable]:
+        return [self.para(node, self.st.heading)]
+
+    def _steps(self, node: Node) -> list[Flowable]:
+        return [self.listing(node, numbered=True)]
+
+    def _bullets(self, node: Node) -> list[Flowable]:
+        return [self.listing(node, numbered=False)]
+
+    def listing(self, node: Node, numbered: bool) -> ListFlowable:
+        items = [ListItem(self.para(item, self.st.item)) for item in node.elements("item")]
+        if len(items) != len(node.elements()):
+            raise MarkupError(node.line, f"<{node.tag}> may only contain <item> elements")
+        b = self.ctx.fit.body
+        kw = dict(bulletType="1", bulletFormat="%s.") if numbered else dict(bulletType="bullet", start="•")
+        flow = ListFlowable(items, bulletFontName=self.ctx.fonts.bold, bulletFontSize=b,
+                            bulletColor=self.ctx.primary, leftIndent=b * 1.7, bulletDedent=b * 1.5,
+                            spaceBefore=2 * self.space, **kw)
+        return flow
+
+    def _dose(self, node: Node) -> list[Flowable]:
+        rows = [[self.para(n, self.st.say if n.tag == "say" else self.st.short)]
+                for n in node.elements() if n.tag in ("say", "short")]
+        table = Table(rows, colWidths=[None])
+        table.setStyle(self.table_style([
+            ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.accent, 0.13)),
+            ("LINEBEFORE", (0, 0), (0, -1), 4, self.ctx.accent),
+            ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("TOPPADDING", (0, 0), (-1, 0), 4 * self.space + 1),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 5 * self.space + 1),
+        ]))
+        table.spaceBefore = 6 * self.space
+        table.hAlign = "LEFT"
+        return [table]
+
+    def _caution(self, node: Node) -> list[Flowable]:
+        return [self.para(node, self.st.caution)]
+
+    def _section(self, node: Node) -> list[Flowable]:
+        flows = self.blocks(node.elements())
+        if flows and isinstance(flows[0], Paragraph) and node.elements()[0].tag == "heading":
+            flows[0] = self.para(node.elements()[0], self.st.section_heading)
+        return flows
+
+    def _safety(self, node: Node) -> list[Flowable]:
+        table = Table([[self.para(node, self.st.safety)]], colWidths=[self.ctx.width])
+        table.setStyle(self.table_style([
+            ("BOX", (0, 0), (-1, -1), 2, self.ctx.accent),
+            ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.accent, 0.08)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+            ("TOPPADDING", (0, 0), (-1, -1), 5 * self.space + 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6 * self.space + 1),
+        ]))
+        table.spaceBefore = 8 * self.space
+        return [table]
+
+    def _footer(self, node: Node) -> list[Flowable]:
+        out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=self.ctx.primary,
+                                          spaceBefore=8 * self.space, spaceAfter=3)]
+        out += [self.para(line, self.st.footer) for line in node.elements("line")]
+        return out
+
+    # --------------------------------------------------------------- cards
+    def picture(self, key: str | None, node: Node) -> Picture:
+        if key not in self.ctx.pictures:
+            raise MarkupError(node.line, f'<{node.tag}> names a picture "{key}" that is not one of '
+                                         "this handout's images")
+        return self.ctx.pictures[key]
+
+    def cards(self, cards: list[Node]) -> list[Flowable]:
+        if self.ctx.fit.columns == 1:
+            return [self.card(node, self.ctx.width) for node in cards]
+        # Two cards a row; the grid draws the borders so both cards of a
+        # row are the same height.
+        gap = 10 * self.space
+        col = (self.ctx.width - gap) / 2
+        rows, style = [], [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]
+        for i in range(0, len(cards), 2):
+            pair = [self.card(n, col, boxed=False) for n in cards[i:i + 2]]
+            r = len(rows)
+            for c, _ in enumerate(pair):
+                style.append(("BOX", (2 * c, r), (2 * c, r), 1.2, _mix(self.ctx.primary, 0.45)))
+            rows.append([pair[0], [], pair[1] if len(pair) > 1 else []])
+        grid = Table(rows, colWidths=[col, gap, col])
+        grid.setStyle(self.table_style(style))
+        grid.spaceBefore = 10 * self.space
+        return [grid]
+
+    def card(self, node: Node, width: float, boxed: bool = True) -> Table:
+        s, fit = self.space, self.ctx.fit
+        pad = 8 * s + 2
+        children = node.elements()
+        heading = children[0] if children and children[0].tag == "heading" else None
+        body_nodes = children[1:] if heading is not None else children
+        number = node.attrs.get("number")
+        head = None
+        if heading is not None:
+            label = f"{escape(number)}. " if number else ""
+            head = Paragraph(label + self.inline(heading), self.st.heading)
+        content = self.blocks(body_nodes)
+        side: list[Flowable] = []
+        image_key, qr = node.attrs.get("image"), node.attrs.get("qr")
+        stacked = fit.columns > 1
+        inner = width - 2 * pad
+        if image_key:
+            pic = self.picture(image_key, node)
+            w = min(fit.image, inner) if not stacked else min(fit.image * 0.8, inner / 2)
+            side.append(PictureBox(pic, w, w * pic.aspect))
+        if qr:
+            size = 72
+            widget = QrCodeWidget(qr, barLevel="M")
+            x0, y0, x1, y1 = widget.getBounds()
+            drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+            drawing.add(widget)
+            drawing.hAlign = "CENTER"
+            side += [Spacer(1, 6 * s), drawing, Paragraph("Scan to watch the video", self.st.caption)]
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), 4 * s + 2), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ]
+        rows: list[list] = []
+        if head is not None:
+            rows.append([head] + ([[]] if side and not stacked else []))
+            style += [("BACKGROUND", (0, 0), (-1, 0), _mix(self.ctx.primary, 0.1)),
+                      ("BOTTOMPADDING", (0, 0), (-1, 0), 4 * s + 2)]
+            if side and not stacked:
+                style.append(("SPAN", (0, 0), (-1, 0)))
+        if side and not stacked:
+            side_w = max(f.wrap(inner, 10000)[0] for f in side) + pad
+            rows.append([side, content])
+            widths = [side_w + pad, width - side_w - pad]
+            style.append(("RIGHTPADDING", (0, len(rows) - 1), (0, len(rows) - 1), 0))
+        else:
+            if side and content and body_nodes and body_nodes[0].tag == "p":
+                # Narrow card: the picture sits beside the first paragraph.
+                side_w = max(f.wrap(inner, 10000)[0] for f in side)
+                beside = Table([[content[0], side]], colWidths=[inner - side_w - 8, side_w + 8])
+                beside.setStyle(self.table_style([
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("LEFTPADDING", (1, 0), (1, 0), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]))
+                content = [beside] + content[1:]
+            elif side:
+                rows.append([side])
+                style.append(("ALIGN", (0, len(rows) - 1), (0, len(rows) - 1), "CENTER"))
+            rows.append([content])
+            widths = [width]
+        if boxed:
+            style.append(("BOX", (0, 0), (-1, -1), 1.2, _mix(self.ctx.primary, 0.45)))
+        table = Table(rows, colWidths=widths)
+        table.setStyle(self.table_style(style))
+        table.spaceBefore = 10 * s if boxed else 0
+        return table

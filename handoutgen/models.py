@@ -1,0 +1,314 @@
+"""Stage 3: typed models of brand.yaml, exercises/*.yaml and handouts/*.yaml.
+
+Values arrive from the YAML loader as text, so every numeric or boolean field
+parses text itself, strictly, with a message that says how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
+                      model_validator)
+from pydantic_core import PydanticCustomError
+
+from handoutgen.dosage import Duration, parse_duration
+
+
+def _fail(message: str):
+    raise PydanticCustomError("hg", message)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of fields"
+    return f'"{value}"'
+
+
+# ----------------------------------------------------------------- text ---
+
+# Characters that would print as nothing or garbage: controls, zero-width
+# and bidi controls. Tabs and newlines are whitespace and fold to a space.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
+
+
+def clean_text(value: Any, *, paragraphs: bool = False) -> str:
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, str):
+        _fail(f"must be text, not {_shown(value)}")
+    value = unicodedata.normalize("NFC", value)
+    for ch in value:
+        if ch in "\n\t\r":
+            continue
+        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
+            name = unicodedata.name(ch, "control character")
+            _fail(f"contains an invisible character U+{ord(ch):04X} ({name}); delete it")
+    if paragraphs:
+        parts = [" ".join(p.split()) for p in re.split(r"\n\s*\n", value)]
+        value = "\n\n".join(p for p in parts if p)
+    else:
+        value = " ".join(value.split())
+    if not value:
+        _fail("is empty; write the text or remove the field")
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        _fail("is empty; write the text or remove the field")
+    return clean_text(value)
+
+
+def _paragraphs(value: Any) -> str:
+    if isinstance(value, list):  # a list of paragraphs is fine too
+        value = "\n\n".join(clean_text(v) for v in value)
+    if value is None:
+        _fail("is empty; write the text or remove the field")
+    return clean_text(value, paragraphs=True)
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Paragraphs = Annotated[str, BeforeValidator(_paragraphs)]
+
+
+def _text_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+TextList = Annotated[list[Text], BeforeValidator(_text_list)]
+
+# -------------------------------------------------------------- numbers ---
+
+
+def count(low: int, high: int):
+    def check(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"[1-9][0-9]{0,5}|0", value.strip()):
+            number = int(value)
+        else:
+            extra = ""
+            if isinstance(value, str) and re.fullmatch(r"0[0-9]+", value.strip()):
+                extra = " without leading zeros"
+            _fail(f"must be a whole number from {low} to {high}{extra} (got {_shown(value)})")
+        if not low <= number <= high:
+            _fail(f"must be a whole number from {low} to {high} (got {_shown(value)})")
+        return number
+
+    return Annotated[int, BeforeValidator(check)]
+
+
+def _duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        _fail(f"must be a duration such as 30 s or 1 min (got {_shown(value)})")
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+DurationValue = Annotated[Duration, BeforeValidator(_duration)]
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    _fail(f"must be true or false (got {_shown(value)})")
+
+
+Boolean = Annotated[bool, BeforeValidator(_boolean)]
+
+
+def choice(*options: str):
+    def check(value: Any) -> str:
+        if isinstance(value, str) and value.strip().lower() in options:
+            return value.strip().lower()
+        hint = ""
+        if isinstance(value, str):
+            close = difflib.get_close_matches(value.strip().lower(), options, n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+        _fail(f"must be one of {', '.join(options)} (got {_shown(value)}){hint}")
+
+    return Annotated[str, BeforeValidator(check)]
+
+
+# ------------------------------------------------------- names and paths ---
+
+
+def _identifier(value: Any) -> str:
+    value = _text(value)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value):
+        _fail(f'must be an exercise id: the file name in exercises/ without ".yaml", '
+              f'in lower case, e.g. calf-stretch (got "{value}")')
+    return value
+
+
+Identifier = Annotated[str, BeforeValidator(_identifier)]
+
+
+def _relative_file(value: Any) -> str:
+    value = _text(value)
+    parts = re.split(r"[\\/]", value)
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or ".." in parts:
+        _fail(f'must be a file name inside the clinic\'s images/ folder, e.g. logo.png (got "{value}")')
+    return value
+
+
+RelativeFile = Annotated[str, BeforeValidator(_relative_file)]
+
+
+def _url(value: Any) -> str:
+    value = _text(value)
+    if not re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value):
+        _fail(f'must be a web address starting with https:// (got "{value}")')
+    return value
+
+
+Url = Annotated[str, BeforeValidator(_url)]
+
+
+def _color(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", value.strip()):
+        _fail(f'must be a colour written as # and six hex digits, e.g. "#1B5E8C" (got {_shown(value)}); '
+              "put it in quotes")
+    value = value.strip().upper()
+    if len(value) == 4:
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value
+
+
+Color = Annotated[str, BeforeValidator(_color)]
+
+# --------------------------------------------------------------- models ---
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class DoseFields(Strict):
+    """A dose as written; in a handout it overrides the exercise's fields one by one."""
+
+    sets: count(1, 20) | None = None
+    reps: count(1, 100) | None = None
+    hold: DurationValue | None = None
+    duration: DurationValue | None = None
+    rest: DurationValue | None = None
+    side: choice("each", "left", "right", "both", "alternating") | None = None
+    limb: choice("leg", "arm", "foot", "hand", "side") | None = None
+    times_per_day: count(1, 12) | None = None
+    days_per_week: count(1, 7) | None = None
+
+    def merged(self, override: DoseFields | None) -> DoseFields:
+        if override is None:
+            return self
+        changes = {k: v for k, v in override if v is not None}
+        return self.model_copy(update=changes)
+
+    def is_complete(self) -> bool:
+        return any(v is not None for v in (self.reps, self.hold, self.duration))
+
+
+INCOMPLETE_DOSE = "needs at least one of reps, hold or duration"
+
+
+class Dosage(DoseFields):
+    @model_validator(mode="after")
+    def _needs_amount(self):
+        if not self.is_complete():
+            _fail(INCOMPLETE_DOSE)
+        return self
+
+
+class Exercise(Strict):
+    name: Text
+    image: RelativeFile | None = None
+    purpose: Text | None = None
+    steps: list[Text] = Field(min_length=1)
+    dosage: Dosage | None = None
+    equipment: Text | None = None
+    cautions: TextList = []
+    video: Url | None = None
+
+
+class InlineExercise(Exercise):
+    note: Text | None = None
+
+
+class ExerciseRef(Strict):
+    use: Identifier
+    dosage: DoseFields | None = None
+    note: Text | None = None
+
+
+def _entry_kind(value: Any) -> str:
+    return "<ref>" if isinstance(value, dict) and "use" in value else "<inline>"
+
+
+def _shorthand(value: Any) -> Any:
+    return {"use": value} if isinstance(value, str) else value
+
+
+ExerciseEntry = Annotated[
+    Union[Annotated[ExerciseRef, Tag("<ref>")], Annotated[InlineExercise, Tag("<inline>")]],
+    Discriminator(_entry_kind),
+    BeforeValidator(_shorthand),
+]
+UNION_TAGS = {"<ref>", "<inline>"}
+
+
+class Section(Strict):
+    heading: Text
+    items: list[Text] | None = Field(default=None, min_length=1)
+    text: Paragraphs | None = None
+
+    @model_validator(mode="after")
+    def _one_body(self):
+        if (self.items is None) == (self.text is None):
+            _fail("needs either items: (a list) or text: (a paragraph), not both or neither")
+        return self
+
+
+class ChecklistOptions(Strict):
+    days: count(7, 28) = 14
+    pain_score: Boolean = True
+
+
+class HandoutFile(Strict):
+    title: Text
+    summary: Paragraphs | None = None
+    exercises: list[ExerciseEntry] = Field(min_length=1)
+    sections: list[Section] = []
+    checklist: ChecklistOptions = ChecklistOptions()
+
+
+class Colors(Strict):
+    primary: Color = "#1B5E8C"
+    accent: Color = "#E8772E"
+
+
+class Brand(Strict):
+    clinic: Text
+    tagline: Text | None = None
+    phone: Text
+    address: Text | None = None
+    website: Text | None = None
+    email: Text | None = None
+    logo: RelativeFile | None = None
+    colors: Colors = Colors()
+    font: Text = "Atkinson Hyperlegible"
+    page_size: choice("letter", "a4") = "letter"
+    safety: Text | None = None
+    footer: Text | None = None

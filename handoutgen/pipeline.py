@@ -1,0 +1,204 @@
+"""The pipeline, one stage a module:
+
+discover (clinic) → load YAML (yamlload) → validate (models, validate) →
+resolve brand, exercises, images, fonts (resolve, images, fonts) →
+render the layout (layout) → parse its markup (markup) → flowables
+(flowables) → fit to one page (fit) → PDF bytes (pdf) → write atomically (atomic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from reportlab.lib import colors
+from reportlab.pdfbase.ttfonts import TTFError
+
+from handoutgen import dosage
+from handoutgen.atomic import write_atomic
+from handoutgen.clinic import Clinic
+from handoutgen.errors import HandoutError, Problem
+from handoutgen.fit import DoesNotFit, fit_page
+from handoutgen.flowables import Context
+from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, describe, font_set
+from handoutgen.images import load_picture
+from handoutgen.layout import render as render_layout
+from handoutgen.markup import MarkupError, parse
+from handoutgen.pdf import frame_size, make_pdf, pinned
+from handoutgen.resolve import Library, ResolvedHandout, resolve_handout
+
+HANDOUT_LAYOUT = "handout.xml.j2"
+
+
+@dataclass
+class Discharge:
+    """The per-patient details a therapist adds at discharge. Never stored."""
+
+    patient: str | None = None
+    therapist: str | None = None
+    date: dt.date | None = None
+    doses: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    warnings: list[Problem]
+    body_pt: float
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def brand_fonts(clinic: Clinic, library: Library) -> FontSet:
+    brand, doc = library.brand()
+    where = (doc.file, doc.line_of(("font",)), "font")
+    if brand.font.strip().lower() == DEFAULT_FAMILY.lower():
+        return font_set(*default_font_files())
+    candidate = clinic.root / brand.font
+    real = clinic.inside(candidate) if candidate.exists() else None
+    if real is None or not real.is_file() or real.suffix.lower() not in (".ttf", ".otf"):
+        raise HandoutError(Problem(*where, f'must be "{DEFAULT_FAMILY}" or the path of a .ttf file '
+                                           f'inside the clinic folder (got "{brand.font}")'))
+    bold = real
+    for guess in (real.stem.replace("Regular", "Bold"), real.stem + "-Bold", real.stem + "Bold"):
+        path = real.with_name(guess + real.suffix)
+        if path != real and path.is_file() and clinic.inside(path):
+            bold = path
+            break
+    try:
+        return font_set(real, bold)
+    except (TTFError, OSError, ValueError, KeyError) as exc:
+        raise HandoutError(Problem(*where, f"cannot be used as a font ({exc}); use a TrueType .ttf file"))
+
+
+def check_characters(resolved: ResolvedHandout, fonts: FontSet) -> list[Problem]:
+    problems = []
+    for text, origin in resolved.texts:
+        for ch in fonts.missing(text):
+            problems.append(Problem(origin.file, origin.line, origin.field,
+                                    f"the character {describe(ch)} is in no available font and would "
+                                    "print as a box; remove it or set a font that has it in brand.yaml"))
+    return problems
+
+
+def template_variables(resolved: ResolvedHandout, discharge: Discharge, people: dict) -> dict:
+    brand, model = resolved.brand, resolved.model
+    exercises = []
+    for ex in resolved.exercises:
+        dose = None
+        if ex.dose is not None:
+            dose = {"sentence": dosage.sentence(ex.dose), "compact": dosage.compact(ex.dose),
+                    "sets": ex.dose.sets, "reps": ex.dose.reps,
+                    "times_per_day": ex.dose.times_per_day, "days_per_week": ex.dose.days_per_week}
+        exercises.append({"name": ex.name, "purpose": ex.purpose, "steps": ex.steps, "image": ex.image,
+                          "dose": dose, "equipment": ex.equipment, "note": ex.note,
+                          "cautions": ex.cautions, "video": ex.video})
+    sections = [{"heading": s.heading, "items": s.items,
+                 "paragraphs": s.text.split("\n\n") if s.text else []} for s in model.sections]
+    handout = {"id": resolved.id, "title": model.title,
+               "summary": model.summary.split("\n\n") if model.summary else [],
+               "exercises": exercises, "sections": sections,
+               "checklist": {"days": model.checklist.days, "pain_score": model.checklist.pain_score}}
+    return {
+        "brand": _view(brand.model_dump()),
+        "handout": _view(handout),
+        "patient": people.get("patient"),
+        "therapist": people.get("therapist"),
+        "date": format_date(discharge.date) if discharge.date else None,
+    }
+
+
+def _view(value):
+    """Dicts become read-only namespaces, so `section.items` is the field,
+    never the dict method of the same name."""
+    if isinstance(value, dict):
+        return SimpleNamespace(**{k: _view(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_view(v) for v in value)
+    return value
+
+
+class Renderer:
+    """Renders handouts of one clinic, sharing brand, fonts and pictures."""
+
+    def __init__(self, clinic: Clinic):
+        self.clinic = clinic
+        self.library = Library(clinic)
+
+    def render(self, path: Path, discharge: Discharge | None = None) -> Rendered:
+        discharge = discharge or Discharge()
+        people = {"patient": discharge.patient, "therapist": discharge.therapist}
+        resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people)
+        fonts = brand_fonts(self.clinic, self.library)
+        problems = check_characters(resolved, fonts)
+        pictures = {}
+        for key, image_path in resolved.images.items():
+            try:
+                pictures[key] = load_picture(image_path, self.clinic.shown(image_path))
+            except HandoutError as exc:
+                problems += exc.problems
+        if problems:
+            raise HandoutError(problems)
+        variables = template_variables(resolved, discharge, people)
+        markup, shown = render_layout(HANDOUT_LAYOUT, self.clinic.layouts_dir, **variables)
+        try:
+            page = parse(markup)
+        except MarkupError as exc:
+            raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}"))
+        brand = resolved.brand
+        width, height = frame_size(brand.page_size)
+        ctx = Context(fonts=fonts, primary=colors.HexColor(brand.colors.primary),
+                      accent=colors.HexColor(brand.colors.accent), pictures=pictures,
+                      fit=None, width=width)
+        try:
+            fit, main, bottom, slack = fit_page(page, ctx, height)
+        except DoesNotFit as exc:
+            raise HandoutError(Problem(resolved.file, None, "",
+                                       f"does not fit on one page: {exc.overflow:.0f} pt "
+                                       f"({exc.overflow / 72:.1f} in) too long even with 12 pt text "
+                                       "and the most compact layout; shorten the text or split it "
+                                       "into two handouts"))
+        except MarkupError as exc:
+            raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}"))
+        pdf = make_pdf([pinned(main, bottom, slack)], brand.page_size, title=resolved.model.title,
+                       author=brand.clinic, subject="Home exercise program", font=fonts.regular)
+        return Rendered(pdf, resolved.warnings, fit.body)
+
+
+def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge) -> tuple[Path, Rendered]:
+    path = clinic.handout_path(handout)
+    rendered = Renderer(clinic).render(path, discharge)
+    target = out if out is not None else clinic.root / "out" / f"{path.stem}.pdf"
+    write_atomic(target, rendered.pdf)
+    return target, rendered
+
+
+@dataclass
+class BatchReport:
+    rendered: list[Path] = field(default_factory=list)
+    failed: list[tuple[str, HandoutError]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def build(clinic: Clinic, out_dir: Path, write: bool = True) -> BatchReport:
+    """Render every handout; a bad one is reported and the rest still written."""
+    report = BatchReport()
+    renderer = Renderer(clinic)
+    for path in clinic.handout_files():
+        try:
+            rendered = renderer.render(path, Discharge())
+        except HandoutError as exc:
+            report.failed.append((clinic.shown(path), exc))
+            continue
+        report.warnings.extend(rendered.warnings)
+        if write:
+            target = out_dir / f"{path.stem}.pdf"
+            write_atomic(target, rendered.pdf)
+            report.rendered.append(target)
+        else:
+            report.rendered.append(path)
+    return report

@@ -1,0 +1,204 @@
+"""Stage 4: resolve a handout: brand, library exercises, dose overrides,
+images (confined to the clinic folder), and the origin of every text."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from handoutgen.clinic import Clinic
+from handoutgen.errors import HandoutError, Problem
+from handoutgen.models import (INCOMPLETE_DOSE, Brand, DoseFields, Exercise, ExerciseRef,
+                               HandoutFile, clean_text)
+from handoutgen.validate import validate
+from handoutgen.yamlload import Document, dotted, load_yaml
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int | None
+    field: str
+
+
+@dataclass
+class ExerciseView:
+    name: str
+    steps: list[str]
+    purpose: str | None = None
+    image: str | None = None  # key into ResolvedHandout.images
+    dose: DoseFields | None = None
+    equipment: str | None = None
+    cautions: list[str] = field(default_factory=list)
+    video: str | None = None
+    note: str | None = None
+    origin: Origin | None = None
+
+
+@dataclass
+class ResolvedHandout:
+    id: str
+    file: str
+    brand: Brand
+    model: HandoutFile
+    exercises: list[ExerciseView]
+    images: dict[str, Path]
+    texts: list[tuple[str, Origin]]
+    warnings: list[Problem]
+
+
+def _texts(obj, doc: Document, path: tuple = ()):
+    """Every text value of a model with the line it came from."""
+    if isinstance(obj, str):
+        yield obj, Origin(doc.file, doc.line_of(path), dotted(path))
+    elif isinstance(obj, BaseModel):
+        for name, value in obj:
+            yield from _texts(value, doc, path + (name,))
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            yield from _texts(value, doc, path + (i,))
+
+
+class Library:
+    """Loads brand and exercises once, however many handouts use them."""
+
+    def __init__(self, clinic: Clinic):
+        self.clinic = clinic
+        self._exercises: dict[str, tuple[Exercise | None, Document | None, list[Problem]]] = {}
+        self._brand: tuple[Brand, Document] | None = None
+
+    def brand(self) -> tuple[Brand, Document]:
+        if self._brand is None:
+            doc = load_yaml(self.clinic.brand_path, self.clinic.shown(self.clinic.brand_path))
+            brand, problems = validate(Brand, doc)
+            if brand is not None and brand.logo:
+                problems += self._image_problems(brand.logo, doc, ("logo",))
+            if problems:
+                raise HandoutError(problems)
+            self._brand = (brand, doc)
+        return self._brand
+
+    def exercise(self, ex_id: str):
+        if ex_id not in self._exercises:
+            path = self.clinic.exercises_dir / f"{ex_id}.yaml"
+            try:
+                doc = load_yaml(path, self.clinic.shown(path))
+            except HandoutError as exc:
+                self._exercises[ex_id] = (None, None, exc.problems)
+            else:
+                exercise, problems = validate(Exercise, doc)
+                if exercise is not None and exercise.image:
+                    problems += self._image_problems(exercise.image, doc, ("image",))
+                self._exercises[ex_id] = (exercise if not problems else None, doc, problems)
+        return self._exercises[ex_id]
+
+    def image_path(self, name: str) -> Path | None:
+        candidate = self.clinic.images_dir / name
+        real = self.clinic.inside(candidate)
+        return real if real is not None and real.is_file() else None
+
+    def _image_problems(self, name: str, doc: Document, path: tuple) -> list[Problem]:
+        line = doc.line_of(path)
+        candidate = self.clinic.images_dir / name
+        if not candidate.exists():
+            return [Problem(doc.file, line, dotted(path),
+                            f'no file "images/{name}"; put the picture there or fix the name')]
+        if self.clinic.inside(candidate) is None:
+            return [Problem(doc.file, line, dotted(path),
+                            "leads outside the clinic folder (through a link); copy the file into images/")]
+        if not candidate.is_file():
+            return [Problem(doc.file, line, dotted(path), f'"images/{name}" is not a file')]
+        return []
+
+
+def resolve_handout(clinic: Clinic, path: Path, library: Library,
+                    dose_overrides: dict[str, dict[str, str]] | None = None,
+                    people: dict[str, str | None] | None = None) -> ResolvedHandout:
+    """Load, validate and resolve one handout; raise HandoutError with every problem."""
+    brand, brand_doc = library.brand()
+    doc = load_yaml(path, clinic.shown(path))
+    model, problems = validate(HandoutFile, doc)
+    if model is None:
+        raise HandoutError(problems)
+    texts = list(_texts(brand, brand_doc)) + list(_texts(model, doc))
+    views: list[ExerciseView] = []
+    images: dict[str, Path] = {}
+    if brand.logo:
+        images[brand.logo] = library.image_path(brand.logo)
+    known = clinic.exercise_ids()
+    for i, entry in enumerate(model.exercises):
+        where = ("exercises", i)
+        if isinstance(entry, ExerciseRef):
+            if entry.use not in known:
+                close = difflib.get_close_matches(entry.use, known, n=1)
+                hint = f'did you mean "{close[0]}"?' if close else \
+                    f"known exercises: {', '.join(known) or 'none'}"
+                problems.append(Problem(doc.file, doc.line_of(where + ("use",)), dotted(where + ("use",)),
+                                        f'no exercise "{entry.use}" in exercises/; {hint}'))
+                continue
+            base, base_doc, base_problems = library.exercise(entry.use)
+            if base is None:
+                problems.extend(base_problems)
+                continue
+            texts.extend(_texts(base, base_doc))
+            dose = (base.dosage or DoseFields()).merged(entry.dosage) if (base.dosage or entry.dosage) else None
+            origin = Origin(doc.file, doc.line_of(where), dotted(where))
+            source = base
+        else:
+            dose, origin, source = entry.dosage, Origin(doc.file, doc.line_of(where), dotted(where)), entry
+            if entry.image:
+                problems.extend(library._image_problems(entry.image, doc, where + ("image",)))
+        view = ExerciseView(name=source.name, steps=list(source.steps), purpose=source.purpose,
+                            image=source.image, dose=dose, equipment=source.equipment,
+                            cautions=list(source.cautions), video=source.video,
+                            note=entry.note, origin=origin)
+        views.append(view)
+    # Per-exercise dose overrides from the command line (--dose ID.FIELD=VALUE).
+    for key, changes in (dose_overrides or {}).items():
+        matches = [v for v, e in zip(views, model.exercises)
+                   if (isinstance(e, ExerciseRef) and e.use == key) or key == str(views.index(v) + 1)]
+        if not matches:
+            problems.append(Problem("command line", None, f"--dose {key}",
+                                    f'no exercise "{key}" in this handout; use its id or its number'))
+            continue
+        for view in matches:
+            try:
+                extra = DoseFields.model_validate(changes)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    name = ".".join(str(p) for p in err["loc"])
+                    msg = err["msg"] if err["type"] == "hg" else \
+                        ("unknown dose field; use sets, reps, hold, duration, rest, side, limb, "
+                         "times_per_day or days_per_week" if err["type"] == "extra_forbidden" else err["msg"])
+                    problems.append(Problem("command line", None, f"--dose {key}.{name}", msg))
+                continue
+            view.dose = (view.dose or DoseFields()).merged(extra)
+    for view in views:
+        if view.dose is not None and not view.dose.is_complete():
+            o = view.origin
+            problems.append(Problem(o.file, o.line, o.field + ".dosage", INCOMPLETE_DOSE))
+        if view.image:
+            images[view.image] = library.image_path(view.image)
+    for label, value in (people or {}).items():
+        if value is None:
+            continue
+        try:
+            people[label] = clean_text(value)
+        except Exception as exc:  # PydanticCustomError: a message for the user
+            problems.append(Problem("command line", None, f"--{label}", str(exc)))
+            continue
+        texts.append((people[label], Origin("command line", None, f"--{label}")))
+    if problems:
+        raise HandoutError(problems)
+    return ResolvedHandout(id=path.stem, file=doc.file, brand=brand, model=model, exercises=views,
+                           images={k: v for k, v in images.items() if v is not None},
+                           texts=texts, warnings=_warnings(doc, views))
+
+
+def _warnings(doc: Document, views: list[ExerciseView]) -> list[Problem]:
+    return [Problem(v.origin.file, v.origin.line, v.origin.field,
+                    f'"{v.name}" has no dosage; the patient will not know how much to do')
+            for v in views if v.dose is None]
