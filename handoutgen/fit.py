@@ -16,22 +16,21 @@ from reportlab.platypus import Flowable
 from handoutgen.flowables import Context, Fit, Renderer
 from handoutgen.markup import Node
 
-# From most generous to most compact. Body text stays at 14 pt as long as
-# smaller pictures and tighter spacing can make room.
-FITS: tuple[Fit, ...] = (
-    Fit(14, 150, 1.0, 1),
-    Fit(14, 125, 0.75, 1),
-    Fit(14, 130, 1.0, 2),
-    Fit(14, 120, 0.75, 2),
-    Fit(14, 110, 0.5, 2),
-    Fit(14, 100, 0.5, 1),
-    Fit(13, 120, 0.75, 2),
-    Fit(13, 100, 0.5, 2),
-    Fit(13, 100, 0.5, 1),
-    Fit(12, 100, 0.5, 2),
-    Fit(12, 90, 0.3, 2),
-    Fit(12, 90, 0.3, 1),
+# Layouts from most generous to most compact, tried at each body size from
+# 14 pt down to the 12 pt floor: body text stays as large as any layout allows.
+SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)
+LAYOUTS = (  # (picture width pt, spacing scale, columns)
+    (150, 1.0, 1),
+    (125, 0.75, 1),
+    (130, 1.0, 2),
+    (120, 0.75, 2),
+    (110, 0.5, 2),
+    (100, 0.5, 1),
+    (90, 0.3, 2),
+    (90, 0.3, 1),
 )
+FITS: tuple[Fit, ...] = tuple(Fit(size, image, space, columns)
+                              for size in SIZES for image, space, columns in LAYOUTS)
 
 
 _MEASURING_CANVAS = Canvas(BytesIO())  # some flowables need a canvas to measure

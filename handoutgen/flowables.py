@@ -100,8 +100,7 @@ class Styles:
         self.safety = style("safety", fontName=bold)
         self.footer = style("footer", fontSize=max(MIN_TEXT_PT, b * 0.9), leading=max(15, b * 1.1),
                             textColor=MUTED, alignment=TA_CENTER)
-        self.caption = style("caption", fontSize=MIN_TEXT_PT, leading=14, textColor=MUTED,
-                             alignment=TA_CENTER)
+        self.caption_left = style("captionleft", fontSize=MIN_TEXT_PT, leading=14, textColor=MUTED)
 
 
 class Renderer:
@@ -115,27 +114,29 @@ class Renderer:
         return TableStyle([("FONTNAME", (0, 0), (-1, -1), self.ctx.fonts.regular)] + list(commands))
 
     # ---------------------------------------------------------------- text
-    def inline(self, node: Node) -> str:
+    def inline(self, node: Node, bold: bool = False) -> str:
         """ReportLab paragraph markup for the text inside `node`."""
         out = []
         for child in node.children:
             if isinstance(child, str):
-                out.append(self.text(child))
+                out.append(self.text(child, bold))
             elif child.tag == "b":
-                out.append(f"<b>{self.inline(child)}</b>")
+                out.append(f"<b>{self.inline(child, bold=True)}</b>")
             else:
                 raise MarkupError(child.line, f"<{child.tag}> cannot be used inside <{node.tag}>")
         return "".join(out).strip()
 
-    def text(self, text: str) -> str:
+    def text(self, text: str, bold: bool = False) -> str:
+        """Escaped text; letters the brand font lacks go to the fallback font."""
         out = []
+        fallback_font = FALLBACK_NAME + ("-Bold" if bold else "")
         for fallback, segment in self.ctx.fonts.runs(text):
             seg = escape(segment)
-            out.append(f'<font name="{FALLBACK_NAME}">{seg}</font>' if fallback else seg)
+            out.append(f'<font name="{fallback_font}">{seg}</font>' if fallback else seg)
         return "".join(out)
 
     def para(self, node: Node, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(self.inline(node), style)
+        return Paragraph(self.inline(node, bold=style.fontName == self.ctx.fonts.bold), style)
 
     # -------------------------------------------------------------- blocks
     def page(self, page: Node) -> tuple[list[Flowable], list[Flowable]]:
@@ -201,7 +202,8 @@ class Renderer:
         parts = []
         for field in node.elements("field"):
             label = escape(field.attrs.get("label", ""))
-            parts.append(f"{label}: <b>{self.inline(field)}</b>" if label else f"<b>{self.inline(field)}</b>")
+            value = self.inline(field, bold=True)
+            parts.append(f"{label}: <b>{value}</b>" if label else f"<b>{value}</b>")
         text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
         table = Table([[Paragraph(text, self.st.meta)]], colWidths=[self.ctx.width])
         table.setStyle(self.table_style([
@@ -251,6 +253,28 @@ class Renderer:
         ]))
         table.spaceBefore = 6 * self.space
         table.hAlign = "LEFT"
+        return [table]
+
+    def _video(self, node: Node) -> list[Flowable]:
+        """A QR code of the link, with the caption and the address beside it.
+
+        The address is printed, never made a clickable link."""
+        href = node.attrs.get("href", "")
+        if not href:
+            raise MarkupError(node.line, "<video> needs an href")
+        size = 64
+        widget = QrCodeWidget(href, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+        drawing.add(widget)
+        words = [self.para(node, self.st.say), Paragraph(self.text(href), self.st.caption_left)]
+        table = Table([[drawing, words]], colWidths=[size + 8, None])
+        table.setStyle(self.table_style([
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]))
+        table.spaceBefore = 6 * self.space
         return [table]
 
     def _caution(self, node: Node) -> list[Flowable]:
@@ -320,24 +344,16 @@ class Renderer:
         head = None
         if heading is not None:
             label = f"{escape(number)}. " if number else ""
-            head = Paragraph(label + self.inline(heading), self.st.heading)
+            head = Paragraph(label + self.inline(heading, bold=True), self.st.heading)
         content = self.blocks(body_nodes)
         side: list[Flowable] = []
-        image_key, qr = node.attrs.get("image"), node.attrs.get("qr")
+        image_key = node.attrs.get("image")
         stacked = fit.columns > 1
         inner = width - 2 * pad
         if image_key:
             pic = self.picture(image_key, node)
             w = min(fit.image, inner) if not stacked else min(fit.image * 0.8, inner / 2)
             side.append(PictureBox(pic, w, w * pic.aspect))
-        if qr:
-            size = 72
-            widget = QrCodeWidget(qr, barLevel="M")
-            x0, y0, x1, y1 = widget.getBounds()
-            drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-            drawing.add(widget)
-            drawing.hAlign = "CENTER"
-            side += [Spacer(1, 6 * s), drawing, Paragraph("Scan to watch the video", self.st.caption)]
         style = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),

@@ -54,7 +54,8 @@ def _static_instance(weight: int) -> Path:
     """
     source = _fallback_source()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    target = cache_dir("fonts") / f"NotoSans-{weight}-{digest}.ttf"
+    style = "Bold" if weight >= 700 else "Regular"
+    target = cache_dir("fonts") / f"NotoSans-{style}-{digest}.ttf"
     if not target.exists():
         from io import BytesIO
 
@@ -62,6 +63,14 @@ def _static_instance(weight: int) -> Path:
 
         font = FTFont(str(source))
         static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100})
+        # ReportLab merges fonts that share a PostScript name: give each its own.
+        names = static["name"]
+        for record in list(names.names):
+            if record.nameID in (2, 4, 6, 17):
+                names.removeNames(nameID=record.nameID)
+        names.setName(style, 2, 3, 1, 0x409)
+        names.setName(f"Noto Sans {style}", 4, 3, 1, 0x409)
+        names.setName(f"NotoSans-{style}", 6, 3, 1, 0x409)
         buffer = BytesIO()
         static.save(buffer)
         write_atomic(target, buffer.getvalue())

@@ -1,0 +1,92 @@
+"""Shared fixtures: a copy of the sample clinic, a CLI runner, PDF readers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from handoutgen.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = "knee-arthritis-walking"
+
+
+@pytest.fixture
+def clinic(tmp_path: Path) -> Path:
+    """A private copy of the sample clinic to modify freely."""
+    root = tmp_path / "clinic"
+    root.mkdir()
+    shutil.copy(REPO / "brand.yaml", root / "brand.yaml")
+    for folder in ("handouts", "exercises", "images"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+class Result:
+    def __init__(self, result):
+        self.exit_code = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        self.exception = result.exception
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run(*args: str, root: Path | None = None) -> Result:
+    argv = list(args)
+    if root is not None:
+        argv += ["--root", str(root)]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """Text of each page, whitespace folded so wrapped lines compare equal."""
+    reader = pypdf.PdfReader(str(path))
+    return [normalize(page.extract_text()) for page in reader.pages]
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_on_one_page(pages: list[str], strings) -> None:
+    """Every string appears, and on exactly one page."""
+    for s in strings:
+        hits = [i for i, page in enumerate(pages) if normalize(s) in page]
+        assert len(hits) == 1, f"{s!r} found on pages {hits}"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def assert_user_error(result: Result, *expected: str) -> None:
+    """Exit 1 with a clean message containing every expected fragment."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "internal error" not in result.output
+    for fragment in expected:
+        assert fragment in result.output, f"{fragment!r} not in:\n{result.output}"
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\S+", text)
