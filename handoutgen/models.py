@@ -40,6 +40,9 @@ _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 def clean_text(value: Any, *, paragraphs: bool = False) -> str:
     if isinstance(value, bool) or isinstance(value, (int, float)):
         value = str(value)
+    if isinstance(value, dict):
+        _fail("must be text, not a set of fields (a colon followed by a space starts a field: "
+              "put the whole text in quotes)")
     if not isinstance(value, str):
         _fail(f"must be text, not {_shown(value)}")
     value = unicodedata.normalize("NFC", value)

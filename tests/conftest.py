@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pypdf
@@ -49,9 +50,18 @@ def run(*args: str, root: Path | None = None) -> Result:
     return Result(result)
 
 
+QPDF = shutil.which("qpdf")
+
+
 def pdf_pages(path: Path) -> list[str]:
-    """Text of each page, whitespace folded so wrapped lines compare equal."""
-    reader = pypdf.PdfReader(str(path))
+    """Text of each page, whitespace folded so wrapped lines compare equal.
+
+    Also checks the file's structure with qpdf when it is installed.
+    """
+    if QPDF:
+        done = subprocess.run([QPDF, "--check", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    reader = pypdf.PdfReader(str(path), strict=True)
     return [normalize(page.extract_text()) for page in reader.pages]
 
 
