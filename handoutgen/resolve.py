@@ -121,23 +121,20 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
     brand, brand_doc = library.brand()
     doc = load_yaml(path, clinic.shown(path))
     model, problems = validate(HandoutFile, doc)
+    known = clinic.exercise_ids()
     if model is None:
-        raise HandoutError(problems)
+        # Report unknown exercise ids too, so one pass fixes everything.
+        raise HandoutError(problems + _unknown_uses(doc, known))
     texts = list(_texts(brand, brand_doc)) + list(_texts(model, doc))
     views: list[ExerciseView] = []
     images: dict[str, Path] = {}
     if brand.logo:
         images[brand.logo] = library.image_path(brand.logo)
-    known = clinic.exercise_ids()
+    problems += _unknown_uses(doc, known)
     for i, entry in enumerate(model.exercises):
         where = ("exercises", i)
         if isinstance(entry, ExerciseRef):
             if entry.use not in known:
-                close = difflib.get_close_matches(entry.use, known, n=1)
-                hint = f'did you mean "{close[0]}"?' if close else \
-                    f"known exercises: {', '.join(known) or 'none'}"
-                problems.append(Problem(doc.file, doc.line_of(where + ("use",)), dotted(where + ("use",)),
-                                        f'no exercise "{entry.use}" in exercises/; {hint}'))
                 continue
             base, base_doc, base_problems = library.exercise(entry.use)
             if base is None:
@@ -196,6 +193,22 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
     return ResolvedHandout(id=path.stem, file=doc.file, brand=brand, model=model, exercises=views,
                            images={k: v for k, v in images.items() if v is not None},
                            texts=texts, warnings=_warnings(doc, views))
+
+
+def _unknown_uses(doc: Document, known: list[str]) -> list[Problem]:
+    """`use:` ids (or bare ids) of the raw handout that name no exercise file."""
+    entries = doc.data.get("exercises") if isinstance(doc.data, dict) else None
+    problems = []
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        path = ("exercises", i, "use") if isinstance(entry, dict) else ("exercises", i)
+        ex_id = entry.get("use") if isinstance(entry, dict) else entry
+        if not isinstance(ex_id, str) or ex_id in known:
+            continue
+        close = difflib.get_close_matches(ex_id, known, n=1)
+        hint = f'did you mean "{close[0]}"?' if close else f"known exercises: {', '.join(known) or 'none'}"
+        problems.append(Problem(doc.file, doc.line_of(path), dotted(path),
+                                f'no exercise "{ex_id}" in exercises/; {hint}'))
+    return problems
 
 
 def _warnings(doc: Document, views: list[ExerciseView]) -> list[Problem]:

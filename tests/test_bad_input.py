@@ -106,9 +106,10 @@ def test_all_problems_of_a_file_at_once(clinic, tmp_path):
     _edit(clinic / HANDOUT, "reps: 10,", "reps: ten,")
     _edit(clinic / HANDOUT, "sets: 5,", "sets: 50,")
     _edit(clinic / HANDOUT, "title:", "tittle:")
+    _edit(clinic / HANDOUT, "use: calf-stretch", "use: calf-strech")
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, "4 problems", "exercises[0].dosage.reps", "exercises[0].dosage.sets", "tittle",
-                      "title: is required")
+    assert_user_error(result, "5 problems", "exercises[0].dosage.reps", "exercises[0].dosage.sets", "tittle",
+                      "title: is required", 'exercises[1].use: no exercise "calf-strech"')
 
 
 def test_empty_file_and_wrong_shape(clinic, tmp_path):
