@@ -66,8 +66,9 @@ def cli():
 @click.option("--patient", help="Patient's name, printed on the page (never stored or logged).")
 @click.option("--therapist", help="Therapist's name, printed on the page.")
 @click.option("--date", "day", callback=_parse_date, help="Date printed on the page, YYYY-MM-DD [default: today].")
-@click.option("--kind", type=click.Choice(["handout"]), default="handout", show_default=True,
-              help="What to print.")
+@click.option("--kind", type=click.Choice(["handout", "checklist", "both"]), default="handout",
+              show_default=True,
+              help="handout; checklist (the log the patient ticks at home); or both, on 2 pages for duplex printing.")
 @click.option("--dose", "doses", multiple=True, callback=_parse_doses, metavar="EXERCISE.FIELD=VALUE",
               help="Change one exercise's dose for this patient, e.g. push-off.reps=8 (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -76,10 +77,11 @@ def cli():
 def render(handout, patient, therapist, day, kind, doses, output, root):
     """Render one HANDOUT (a file in handouts/ or its id) to a one-page PDF."""
     clinic = Clinic.open(root)
-    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses))
+    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses), kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"wrote {target} (1 page, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)")
+    pages = "2 pages" if kind == "both" else "1 page"
+    click.echo(f"wrote {target} ({pages}, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)")
 
 
 @cli.command()
@@ -87,7 +89,7 @@ def render(handout, patient, therapist, day, kind, doses, output, root):
               help="Output folder [default: out/ in the clinic folder].")
 @common
 def build(out_dir, root):
-    """Render every handout in handouts/ into out/."""
+    """Render every handout in handouts/ into out/ (ID.pdf and ID-checklist.pdf)."""
     clinic = Clinic.open(root)
     out_dir = out_dir if out_dir is not None else clinic.root / "out"
     report = build_all(clinic, out_dir)

@@ -6,6 +6,7 @@ runs the fallback font must draw, so YAML text is never read as markup.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -64,6 +65,36 @@ class PictureBox(Flowable):
 
     def draw(self):
         self.canv.drawImage(self.picture.reader, 0, 0, self.width, self.height)
+
+
+TICK_BOX = 15.5  # pt, 0.215 in: big enough to tick with stiff fingers (floor: 0.2 in)
+TICK_GAP = 3.0
+
+
+class TickBoxes(Flowable):
+    """Real PDF form check boxes; on paper they print as empty squares."""
+
+    def __init__(self, names: list[str], per_row: int, color):
+        super().__init__()
+        self.names, self.per_row, self.color = names, max(1, per_row), color
+
+    def wrap(self, avail_width, avail_height):
+        cols = min(len(self.names), self.per_row)
+        rows = -(-len(self.names) // self.per_row)
+        self.width = cols * TICK_BOX + (cols - 1) * TICK_GAP
+        self.height = rows * TICK_BOX + (rows - 1) * TICK_GAP
+        return self.width, self.height
+
+    def draw(self):
+        self.wrap(0, 0)
+        for k, name in enumerate(self.names):
+            col, row = k % self.per_row, k // self.per_row
+            x = col * (TICK_BOX + TICK_GAP)
+            y = self.height - (row + 1) * TICK_BOX - row * TICK_GAP
+            self.canv.acroForm.checkbox(
+                name=name, x=x, y=y, size=TICK_BOX, relative=True, buttonStyle="check",
+                borderColor=self.color, fillColor=colors.white, textColor=INK, borderWidth=1.3,
+                forceBorder=True, fieldFlags="", annotationFlags="print")
 
 
 class Styles:
@@ -276,6 +307,91 @@ class Renderer:
         ]))
         table.spaceBefore = 6 * self.space
         return [table]
+
+    # ----------------------------------------------------------- checklist
+    def _grid(self, node: Node) -> list[Flowable]:
+        """One table per week: a row per exercise, a column per day."""
+        try:
+            days = int(node.attrs.get("days", ""))
+            start = dt.date.fromisoformat(node.attrs["start"]) if node.attrs.get("start") else None
+        except ValueError:
+            raise MarkupError(node.line, "<grid> needs days=\"7\"…\"28\" and start=\"YYYY-MM-DD\"") from None
+        if not 1 <= days <= 31:
+            raise MarkupError(node.line, "<grid days> must be from 1 to 31")
+        pain = node.attrs.get("pain", "no") == "yes"
+        rows = node.elements("row")
+        label_w = max(130.0, self.ctx.width * 0.26)
+        day_w = (self.ctx.width - label_w) / 7
+        per_row = int((day_w - 4 + TICK_GAP) // (TICK_BOX + TICK_GAP))
+        small = max(MIN_TEXT_PT, self.ctx.fit.body * 0.86)
+        head = ParagraphStyle("dayhead", parent=self.st.body, fontName=self.ctx.fonts.bold, fontSize=small,
+                              leading=small * 1.15, alignment=TA_CENTER, spaceBefore=0)
+        label = ParagraphStyle("rowname", parent=self.st.body, fontName=self.ctx.fonts.bold, spaceBefore=0)
+        short = ParagraphStyle("rowshort", parent=self.st.short, fontSize=small, leading=small * 1.15,
+                               spaceBefore=1)
+        out: list[Flowable] = []
+        for week, first in enumerate(range(0, days, 7), 1):
+            span = range(first, min(first + 7, days))
+            title = f"Week {week}"
+            if start is not None:
+                months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
+                title += f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
+            header = [Paragraph(title, label)]
+            for d in span:
+                if start is not None:
+                    day = start + dt.timedelta(days=d)
+                    header.append(Paragraph(f"{day:%a} {day.day}", head))
+                else:
+                    header.append(Paragraph(f"Day {d + 1}", head))
+            table_rows = [header]
+            for row in rows:
+                sessions = self._sessions(row)
+                # The dose is shown in the first week; later weeks repeat only the name.
+                wanted = ("name", "short") if week == 1 else ("name",)
+                cell = [self.para(n, label if n.tag == "name" else short)
+                        for n in row.elements() if n.tag in wanted]
+                rid = escape(row.attrs.get("id", str(rows.index(row) + 1)))
+                ticks = [TickBoxes([f"ex{rid}-day{d + 1:02d}-s{k + 1}" for k in range(sessions)], per_row,
+                                   INK) for d in span]
+                table_rows.append([cell] + ticks)
+            if pain:
+                table_rows.append([Paragraph("Pain (0–10)", label)] + [[] for _ in span])
+            heights = None
+            if pain:  # room to write a number by hand
+                heights = [None] * (len(table_rows) - 1) + [max(30.0, self.ctx.fit.body * 2.2)]
+            table = Table(table_rows, colWidths=[label_w] + [day_w] * len(span), rowHeights=heights)
+            style = [
+                ("GRID", (0, 0), (-1, -1), 0.8, _mix(INK, 0.45)),
+                ("BACKGROUND", (0, 0), (-1, 0), _mix(self.ctx.primary, 0.1)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 4 * self.space + 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5 * self.space + 2),
+            ]
+            if pain:
+                style.append(("BACKGROUND", (0, -1), (-1, -1), _mix(self.ctx.accent, 0.08)))
+            table.setStyle(self.table_style(style))
+            table.spaceBefore = 8 * self.space
+            out.append(table)
+        return out
+
+    def _sessions(self, row: Node) -> int:
+        try:
+            sessions = int(row.attrs.get("sessions", "1"))
+        except ValueError:
+            sessions = 0
+        if not 1 <= sessions <= 12:
+            raise MarkupError(row.line, '<row sessions> must be a whole number from 1 to 12')
+        return sessions
+
+    def _notes(self, node: Node) -> list[Flowable]:
+        out: list[Flowable] = [self.para(node, self.st.section_heading)]
+        for _ in range(3 if self.space >= 0.75 else 1):
+            out.append(HRFlowable(width="100%", thickness=0.8, color=_mix(INK, 0.45),
+                                  spaceBefore=self.ctx.fit.body * 1.9, spaceAfter=0))
+        return out
 
     def _caution(self, node: Node) -> list[Flowable]:
         return [self.para(node, self.st.caution)]

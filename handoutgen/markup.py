@@ -38,8 +38,10 @@ BLOCKS: dict[str, set[str]] = {
     "footer": set(),
     "line": set(),
     # checklist vocabulary (layouts/checklist.*.j2)
-    "grid": {"days", "start"},
-    "row": {"sessions", "rest"},
+    "grid": {"days", "start", "pain"},
+    "row": {"id", "sessions"},
+    "name": set(),
+    "notes": set(),
 }
 INLINE: dict[str, set[str]] = {"b": set()}
 VOCABULARY = {**BLOCKS, **INLINE}

@@ -29,7 +29,8 @@ from handoutgen.markup import MarkupError, parse
 from handoutgen.pdf import frame_size, make_pdf, pinned
 from handoutgen.resolve import Library, ResolvedHandout, resolve_handout
 
-HANDOUT_LAYOUT = "handout.xml.j2"
+LAYOUTS = {"handout": "handout.xml.j2", "checklist": "checklist.xml.j2"}
+KINDS = {"handout": ("handout",), "checklist": ("checklist",), "both": ("handout", "checklist")}
 
 
 @dataclass
@@ -109,6 +110,7 @@ def template_variables(resolved: ResolvedHandout, discharge: Discharge, people: 
         "patient": people.get("patient"),
         "therapist": people.get("therapist"),
         "date": format_date(discharge.date) if discharge.date else None,
+        "start": discharge.date.isoformat() if discharge.date else None,
     }
 
 
@@ -129,7 +131,8 @@ class Renderer:
         self.clinic = clinic
         self.library = Library(clinic)
 
-    def render(self, path: Path, discharge: Discharge | None = None) -> Rendered:
+    def render(self, path: Path, discharge: Discharge | None = None, kind: str = "handout") -> Rendered:
+        """One PDF of `kind`: handout, checklist, or both (2 pages, for duplex printing)."""
         discharge = discharge or Discharge()
         people = {"patient": discharge.patient, "therapist": discharge.therapist}
         resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people)
@@ -144,35 +147,43 @@ class Renderer:
         if problems:
             raise HandoutError(problems)
         variables = template_variables(resolved, discharge, people)
-        markup, shown = render_layout(HANDOUT_LAYOUT, self.clinic.layouts_dir, **variables)
-        try:
-            page = parse(markup)
-        except MarkupError as exc:
-            raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}"))
         brand = resolved.brand
         width, height = frame_size(brand.page_size)
         ctx = Context(fonts=fonts, primary=colors.HexColor(brand.colors.primary),
                       accent=colors.HexColor(brand.colors.accent), pictures=pictures,
                       fit=None, width=width)
+        pages, sizes = [], []
+        for page_kind in KINDS[kind]:
+            story, body = self._page(page_kind, resolved, variables, ctx, height)
+            pages.append(story)
+            sizes.append(body)
+        pdf = make_pdf(pages, brand.page_size, title=resolved.model.title, author=brand.clinic,
+                       subject="Home exercise program", font=fonts.regular)
+        return Rendered(pdf, resolved.warnings, min(sizes))
+
+    def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, ctx: Context, height: float):
+        markup, shown = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **variables)
         try:
+            page = parse(markup)
             fit, main, bottom, slack = fit_page(page, ctx, height)
-        except DoesNotFit as exc:
-            raise HandoutError(Problem(resolved.file, None, "",
-                                       f"does not fit on one page: {exc.overflow:.0f} pt "
-                                       f"({exc.overflow / 72:.1f} in) too long even with 12 pt text "
-                                       "and the most compact layout; shorten the text or split it "
-                                       "into two handouts"))
         except MarkupError as exc:
             raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}"))
-        pdf = make_pdf([pinned(main, bottom, slack)], brand.page_size, title=resolved.model.title,
-                       author=brand.clinic, subject="Home exercise program", font=fonts.regular)
-        return Rendered(pdf, resolved.warnings, fit.body)
+        except DoesNotFit as exc:
+            hint = ("use fewer days (checklist.days) or fewer exercises" if kind == "checklist"
+                    else "shorten the text or split it into two handouts")
+            raise HandoutError(Problem(resolved.file, None, "",
+                                       f"the {kind} does not fit on one page: {exc.overflow:.0f} pt "
+                                       f"({exc.overflow / 72:.1f} in) too long even with 12 pt text "
+                                       f"and the most compact layout; {hint}"))
+        return pinned(main, bottom, slack), fit.body
 
 
-def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge) -> tuple[Path, Rendered]:
+def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,
+                kind: str = "handout") -> tuple[Path, Rendered]:
     path = clinic.handout_path(handout)
-    rendered = Renderer(clinic).render(path, discharge)
-    target = out if out is not None else clinic.root / "out" / f"{path.stem}.pdf"
+    rendered = Renderer(clinic).render(path, discharge, kind)
+    suffix = {"handout": "", "checklist": "-checklist", "both": "-both"}[kind]
+    target = out if out is not None else clinic.root / "out" / f"{path.stem}{suffix}.pdf"
     write_atomic(target, rendered.pdf)
     return target, rendered
 
@@ -190,15 +201,15 @@ def build(clinic: Clinic, out_dir: Path, write: bool = True) -> BatchReport:
     renderer = Renderer(clinic)
     for path in clinic.handout_files():
         try:
-            rendered = renderer.render(path, Discharge())
+            # Both are made before either is written: a handout is whole or not at all.
+            handout = renderer.render(path, Discharge())
+            checklist = renderer.render(path, Discharge(), "checklist")
         except HandoutError as exc:
             report.failed.append((clinic.shown(path), exc))
             continue
-        report.warnings.extend(rendered.warnings)
+        report.warnings.extend(handout.warnings)
         if write:
-            target = out_dir / f"{path.stem}.pdf"
-            write_atomic(target, rendered.pdf)
-            report.rendered.append(target)
-        else:
-            report.rendered.append(path)
+            for suffix, rendered in (("", handout), ("-checklist", checklist)):
+                write_atomic(out_dir / f"{path.stem}{suffix}.pdf", rendered.pdf)
+        report.rendered.append(path)
     return report

@@ -152,7 +152,7 @@ def test_overflow_fails_cleanly_naming_handout_and_amount(clinic, tmp_path):
     out = tmp_path / "over.pdf"
     result = run("render", SAMPLE, "-o", str(out), root=clinic)
     assert result.exit_code == 1
-    assert f"handouts/{SAMPLE}.yaml: does not fit on one page:" in result.output
+    assert f"handouts/{SAMPLE}.yaml: the handout does not fit on one page:" in result.output
     assert " pt (" in result.output and "12 pt" in result.output
     assert not out.exists()
     assert "Traceback" not in result.output
