@@ -110,12 +110,15 @@ class FontSet:
         self.bold = _register(f"HG-{digest}-B", self.bold_path)
         _register_family(self.regular, self.regular, self.bold)
         self._main = _cmap(self.regular_path) & _cmap(self.bold_path)
+        self._fallback: frozenset[int] | None = None  # read on first need
 
     def in_main(self, ch: str) -> bool:
         return ord(ch) in self._main or _is_blank(ch)
 
     def in_fallback(self, ch: str) -> bool:
-        return ord(ch) in _cmap(_fallback_source())
+        if self._fallback is None:
+            self._fallback = _cmap(_fallback_source())
+        return ord(ch) in self._fallback
 
     def missing(self, text: str) -> list[str]:
         """Characters of `text` that no font can draw, in order, once each."""

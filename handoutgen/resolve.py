@@ -36,6 +36,7 @@ class ExerciseView:
     video: str | None = None
     note: str | None = None
     origin: Origin | None = None
+    use: str | None = None  # the exercise id, for a library exercise
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Library:
             doc = load_yaml(self.clinic.brand_path, self.clinic.shown(self.clinic.brand_path))
             brand, problems = validate(Brand, doc)
             if brand is not None and brand.logo:
-                problems += self._image_problems(brand.logo, doc, ("logo",))
+                problems += self.image_problems(brand.logo, doc, ("logo",))
             if problems:
                 raise HandoutError(problems)
             self._brand = (brand, doc)
@@ -91,7 +92,7 @@ class Library:
             else:
                 exercise, problems = validate(Exercise, doc)
                 if exercise is not None and exercise.image:
-                    problems += self._image_problems(exercise.image, doc, ("image",))
+                    problems += self.image_problems(exercise.image, doc, ("image",))
                 self._exercises[ex_id] = (exercise if not problems else None, doc, problems)
         return self._exercises[ex_id]
 
@@ -100,7 +101,7 @@ class Library:
         real = self.clinic.inside(candidate)
         return real if real is not None and real.is_file() else None
 
-    def _image_problems(self, name: str, doc: Document, path: tuple) -> list[Problem]:
+    def image_problems(self, name: str, doc: Document, path: tuple) -> list[Problem]:
         line = doc.line_of(path)
         candidate = self.clinic.images_dir / name
         if not candidate.exists():
@@ -147,31 +148,31 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         else:
             dose, origin, source = entry.dosage, Origin(doc.file, doc.line_of(where), dotted(where)), entry
             if entry.image:
-                problems.extend(library._image_problems(entry.image, doc, where + ("image",)))
+                problems.extend(library.image_problems(entry.image, doc, where + ("image",)))
         view = ExerciseView(name=source.name, steps=list(source.steps), purpose=source.purpose,
                             image=source.image, dose=dose, equipment=source.equipment,
                             cautions=list(source.cautions), video=source.video,
-                            note=entry.note, origin=origin)
+                            note=entry.note, origin=origin,
+                            use=entry.use if isinstance(entry, ExerciseRef) else None)
         views.append(view)
     # Per-exercise dose overrides from the command line (--dose ID.FIELD=VALUE).
     for key, changes in (dose_overrides or {}).items():
-        matches = [v for v, e in zip(views, model.exercises)
-                   if (isinstance(e, ExerciseRef) and e.use == key) or key == str(views.index(v) + 1)]
+        matches = [v for number, v in enumerate(views, 1) if key in (v.use, str(number))]
         if not matches:
             problems.append(Problem("command line", None, f"--dose {key}",
                                     f'no exercise "{key}" in this handout; use its id or its number'))
             continue
+        try:
+            extra = DoseFields.model_validate(changes)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = ".".join(str(p) for p in err["loc"])
+                msg = err["msg"] if err["type"] == "hg" else \
+                    ("unknown dose field; use sets, reps, hold, duration, rest, side, limb, "
+                     "times_per_day or days_per_week" if err["type"] == "extra_forbidden" else err["msg"])
+                problems.append(Problem("command line", None, f"--dose {key}.{name}", msg))
+            continue
         for view in matches:
-            try:
-                extra = DoseFields.model_validate(changes)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    name = ".".join(str(p) for p in err["loc"])
-                    msg = err["msg"] if err["type"] == "hg" else \
-                        ("unknown dose field; use sets, reps, hold, duration, rest, side, limb, "
-                         "times_per_day or days_per_week" if err["type"] == "extra_forbidden" else err["msg"])
-                    problems.append(Problem("command line", None, f"--dose {key}.{name}", msg))
-                continue
             view.dose = (view.dose or DoseFields()).merged(extra)
     for view in views:
         if view.dose is not None and not view.dose.is_complete():
