@@ -133,6 +133,10 @@ class Renderer:
 
     def render(self, path: Path, discharge: Discharge | None = None, kind: str = "handout") -> Rendered:
         """One PDF of `kind`: handout, checklist, or both (2 pages, for duplex printing)."""
+        return self.render_each(path, discharge, [KINDS[kind]])[0]
+
+    def render_each(self, path: Path, discharge: Discharge | None, documents: list[tuple[str, ...]]) -> list[Rendered]:
+        """Several PDFs of one handout (e.g. handout and checklist), resolving it once."""
         discharge = discharge or Discharge()
         people = {"patient": discharge.patient, "therapist": discharge.therapist}
         resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people)
@@ -152,14 +156,14 @@ class Renderer:
         ctx = Context(fonts=fonts, primary=colors.HexColor(brand.colors.primary),
                       accent=colors.HexColor(brand.colors.accent), pictures=pictures,
                       fit=None, width=width)
-        pages, sizes = [], []
-        for page_kind in KINDS[kind]:
-            story, body = self._page(page_kind, resolved, variables, ctx, height)
-            pages.append(story)
-            sizes.append(body)
-        pdf = make_pdf(pages, brand.page_size, title=resolved.model.title, author=brand.clinic,
-                       subject="Home exercise program", font=fonts.regular)
-        return Rendered(pdf, resolved.warnings, min(sizes))
+        pages = {kind: self._page(kind, resolved, variables, ctx, height)
+                 for kinds in documents for kind in kinds}
+        results = []
+        for kinds in documents:
+            pdf = make_pdf([pages[k][0] for k in kinds], brand.page_size, title=resolved.model.title,
+                           author=brand.clinic, subject="Home exercise program", font=fonts.regular)
+            results.append(Rendered(pdf, resolved.warnings, min(pages[k][1] for k in kinds)))
+        return results
 
     def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, ctx: Context, height: float):
         markup, shown = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **variables)
@@ -202,8 +206,7 @@ def build(clinic: Clinic, out_dir: Path, write: bool = True) -> BatchReport:
     for path in clinic.handout_files():
         try:
             # Both are made before either is written: a handout is whole or not at all.
-            handout = renderer.render(path, Discharge())
-            checklist = renderer.render(path, Discharge(), "checklist")
+            handout, checklist = renderer.render_each(path, Discharge(), [("handout",), ("checklist",)])
         except HandoutError as exc:
             report.failed.append((clinic.shown(path), exc))
             continue
