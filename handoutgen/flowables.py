@@ -21,6 +21,7 @@ from reportlab.platypus import (Flowable, HRFlowable, ListFlowable, ListItem, Pa
 from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture
 from handoutgen.markup import MarkupError, Node
+from handoutgen.pdfimage import draw_encoded
 
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#3D3D3D")
@@ -54,7 +55,7 @@ def _mix(color: colors.Color, amount: float) -> colors.Color:
 
 
 class PictureBox(Flowable):
-    """A picture at a fixed size, drawn from an already-decoded image."""
+    """A picture at a fixed size, compressed once for that size."""
 
     def __init__(self, picture: Picture, width: float, height: float):
         super().__init__()
@@ -64,7 +65,8 @@ class PictureBox(Flowable):
         return self.width, self.height
 
     def draw(self):
-        self.canv.drawImage(self.picture.reader, 0, 0, self.width, self.height)
+        encoded = self.picture.encoded(self.width, self.height)
+        draw_encoded(self.canv, encoded, self.picture.digest[:16], 0, 0, self.width, self.height)
 
 
 TICK_BOX = 15.5  # pt, 0.215 in: big enough to tick with stiff fingers (floor: 0.2 in)

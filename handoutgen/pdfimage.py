@@ -1,0 +1,55 @@
+"""Draw an already-compressed picture (images.Encoded) on a ReportLab canvas.
+
+ReportLab's own drawImage re-compresses the raw pixels in every document;
+this registers the prepared stream instead. It mirrors what
+Canvas.drawImage does with the document's XObject table (ReportLab is
+pinned, so these internals cannot change under us).
+"""
+
+from __future__ import annotations
+
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream
+
+from handoutgen.images import Encoded
+
+
+class EncodedImageXObject(PDFObject):
+    def __init__(self, encoded: Encoded):
+        self.encoded = encoded
+
+    def format(self, document):
+        e = self.encoded
+        stream = PDFStream(content=e.data, filters=())
+        d = stream.dictionary
+        d["Type"] = PDFName("XObject")
+        d["Subtype"] = PDFName("Image")
+        d["Width"] = e.width
+        d["Height"] = e.height
+        d["BitsPerComponent"] = e.bits
+        if e.space == "Indexed":
+            hival = len(e.palette) // 3 - 1
+            d["ColorSpace"] = PDFArray([PDFName("Indexed"), PDFName("DeviceRGB"), hival,
+                                        b"<" + e.palette.hex().encode() + b">"])
+        else:
+            d["ColorSpace"] = PDFName(e.space)
+        d["Filter"] = PDFName(e.filter)
+        if e.filter == "FlateDecode":
+            d["DecodeParms"] = PDFDictionary({"Predictor": 15, "Colors": e.colors,
+                                              "BitsPerComponent": e.bits, "Columns": e.width})
+        return stream.format(document)
+
+
+def draw_encoded(canv, encoded: Encoded, key: str, x: float, y: float, width: float, height: float) -> None:
+    """Draw `encoded` into the box; `key` names it, so a page showing it twice stores it once."""
+    name = f"img{key}x{encoded.width}x{encoded.height}"
+    doc = canv._doc
+    reg_name = doc.getXObjectName(name)
+    if doc.idToObject.get(reg_name) is None:
+        doc.addForm(name, EncodedImageXObject(encoded))
+    canv._currentPageHasImages = 1
+    canv.saveState()
+    canv.translate(x, y)
+    canv.scale(width, height)
+    canv._code.append(f"/{reg_name} Do")
+    canv.restoreState()
+    canv._formsinuse.append(name)
