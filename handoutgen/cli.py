@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -13,7 +15,6 @@ import click
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.pipeline import Discharge, build as build_all, render_file
 
 
 def common(func):
@@ -76,6 +77,8 @@ def cli():
 @common
 def render(handout, patient, therapist, day, kind, doses, output, root):
     """Render one HANDOUT (a file in handouts/ or its id) to a one-page PDF."""
+    from handoutgen.pipeline import Discharge, render_file
+
     clinic = Clinic.open(root)
     target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses), kind)
     for warning in rendered.warnings:
@@ -87,33 +90,81 @@ def render(handout, patient, therapist, day, kind, doses, output, root):
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/ in the clinic folder].")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes [default: the number of CPUs].")
+@click.option("--force", is_flag=True, help="Render every handout, changed or not.")
+@click.option("--prune", is_flag=True, help="Delete the PDFs of handouts that no longer exist.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @common
-def build(out_dir, root):
-    """Render every handout in handouts/ into out/ (ID.pdf and ID-checklist.pdf)."""
+def build(out_dir, jobs, force, prune, strict, root):
+    """Render every handout in handouts/ into out/ (ID.pdf and ID-checklist.pdf).
+
+    Only handouts whose files changed since the last build are rendered.
+    """
+    from handoutgen.batch import build as build_all  # loads ReportLab only if there is work
+
     clinic = Clinic.open(root)
     out_dir = out_dir if out_dir is not None else clinic.root / "out"
-    report = build_all(clinic, out_dir)
-    _report(report, "rendered")
+    with _progress_bar() as progress:
+        report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress)
+    _report(report, "rendered", strict=strict)
 
 
 @cli.command()
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes [default: the number of CPUs].")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @common
-def check(strict, root):
-    """Validate every file, layout and fit; write nothing."""
+def check(jobs, strict, root):
+    """Load, validate, lay out and fit every handout; write nothing."""
+    from handoutgen.batch import build as build_all
+
     clinic = Clinic.open(root)
-    report = build_all(clinic, clinic.root / "out", write=False)
+    with _progress_bar() as progress:
+        report = build_all(clinic, clinic.root / "out", jobs=jobs, write=False, progress=progress)
     _report(report, "ok", strict=strict)
+
+
+@contextlib.contextmanager
+def _progress_bar():
+    """A bar on a terminal; nothing when output is piped or in CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="rendering", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def _report(report, verb: str, strict: bool = False) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for _, error in report.failed:
-        for problem in error.problems:
+    for outcome in report.failed:
+        for problem in outcome.problems:
             click.echo(f"error: {problem}", err=True)
-    click.echo(f"{len(report.rendered)} {verb}, {len(report.failed)} failed"
-               + (f", {len(report.warnings)} warnings" if report.warnings else ""))
+    for name in report.orphans:
+        click.echo(f"note: out/{name} belongs to a handout that no longer exists; "
+                   "build --prune deletes it", err=True)
+    parts = [f"{len(report.rendered)} {verb}"]
+    if report.unchanged:
+        parts.append(f"{len(report.unchanged)} unchanged")
+    parts.append(f"{len(report.failed)} failed")
+    if report.warnings:
+        parts.append(f"{len(report.warnings)} warnings")
+    if report.removed:
+        parts.append(f"{len(report.removed)} old PDFs removed")
+    click.echo(", ".join(parts))
     if report.failed or (strict and report.warnings):
         sys.exit(1)
 

@@ -33,7 +33,7 @@ def default_font_files() -> tuple[Path, Path]:
     return files / "AtkinsonHyperlegible-Regular.ttf", files / "AtkinsonHyperlegible-Bold.ttf"
 
 
-def _fallback_source() -> Path:
+def fallback_source() -> Path:
     return _package_files("fontpkg_noto_sans") / "NotoSans[wdth,wght].ttf"
 
 
@@ -52,7 +52,7 @@ def _static_instance(weight: int) -> Path:
     Instancing takes seconds, so the result is cached on disk, keyed by the
     source file's content, and only made the first time it is needed.
     """
-    source = _fallback_source()
+    source = fallback_source()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
     style = "Bold" if weight >= 700 else "Regular"
     target = cache_dir("fonts") / f"NotoSans-{style}-{digest}.ttf"
@@ -117,7 +117,7 @@ class FontSet:
 
     def in_fallback(self, ch: str) -> bool:
         if self._fallback is None:
-            self._fallback = _cmap(_fallback_source())
+            self._fallback = _cmap(fallback_source())
         return ord(ch) in self._fallback
 
     def missing(self, text: str) -> list[str]:

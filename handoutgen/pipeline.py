@@ -22,7 +22,7 @@ from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.fit import DoesNotFit, fit_page
 from handoutgen.flowables import Context
-from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, describe, font_set
+from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
@@ -48,6 +48,7 @@ class Rendered:
     pdf: bytes
     warnings: list[Problem]
     body_pt: float
+    deps: list[Path]  # every file the PDF was made from
 
 
 def format_date(day: dt.date) -> str:
@@ -158,11 +159,14 @@ class Renderer:
                       fit=None, width=width)
         pages = {kind: self._page(kind, resolved, variables, ctx, height)
                  for kinds in documents for kind in kinds}
+        deps = resolved.deps + [fonts.regular_path, fonts.bold_path]
+        if any(not fonts.in_main(ch) for text, _ in resolved.texts for ch in text):
+            deps.append(fallback_source())
         results = []
         for kinds in documents:
             pdf = make_pdf([pages[k][0] for k in kinds], brand.page_size, title=resolved.model.title,
                            author=brand.clinic, subject="Home exercise program", font=fonts.regular)
-            results.append(Rendered(pdf, resolved.warnings, min(pages[k][1] for k in kinds)))
+            results.append(Rendered(pdf, resolved.warnings, min(pages[k][1] for k in kinds), deps))
         return results
 
     def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, ctx: Context, height: float):
@@ -192,27 +196,3 @@ def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Disch
     return target, rendered
 
 
-@dataclass
-class BatchReport:
-    rendered: list[Path] = field(default_factory=list)
-    failed: list[tuple[str, HandoutError]] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-
-def build(clinic: Clinic, out_dir: Path, write: bool = True) -> BatchReport:
-    """Render every handout; a bad one is reported and the rest still written."""
-    report = BatchReport()
-    renderer = Renderer(clinic)
-    for path in clinic.handout_files():
-        try:
-            # Both are made before either is written: a handout is whole or not at all.
-            handout, checklist = renderer.render_each(path, Discharge(), [("handout",), ("checklist",)])
-        except HandoutError as exc:
-            report.failed.append((clinic.shown(path), exc))
-            continue
-        report.warnings.extend(handout.warnings)
-        if write:
-            for suffix, rendered in (("", handout), ("-checklist", checklist)):
-                write_atomic(out_dir / f"{path.stem}{suffix}.pdf", rendered.pdf)
-        report.rendered.append(path)
-    return report

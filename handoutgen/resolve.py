@@ -49,6 +49,7 @@ class ResolvedHandout:
     images: dict[str, Path]
     texts: list[tuple[str, Origin]]
     warnings: list[Problem]
+    deps: list[Path]  # the files read: brand, handout, exercises, pictures
 
 
 def _texts(obj, doc: Document, path: tuple = ()):
@@ -70,6 +71,7 @@ class Library:
         self.clinic = clinic
         self._exercises: dict[str, tuple[Exercise | None, Document | None, list[Problem]]] = {}
         self._brand: tuple[Brand, Document] | None = None
+        self._exercise_ids: list[str] | None = None
 
     def brand(self) -> tuple[Brand, Document]:
         if self._brand is None:
@@ -81,6 +83,11 @@ class Library:
                 raise HandoutError(problems)
             self._brand = (brand, doc)
         return self._brand
+
+    def exercise_ids(self) -> list[str]:
+        if self._exercise_ids is None:
+            self._exercise_ids = self.clinic.exercise_ids()
+        return self._exercise_ids
 
     def exercise(self, ex_id: str):
         if ex_id not in self._exercises:
@@ -122,7 +129,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
     brand, brand_doc = library.brand()
     doc = load_yaml(path, clinic.shown(path))
     model, problems = validate(HandoutFile, doc)
-    known = clinic.exercise_ids()
+    known = library.exercise_ids()
     if model is None:
         # Report unknown exercise ids too, so one pass fixes everything.
         raise HandoutError(problems + _unknown_uses(doc, known))
@@ -191,9 +198,11 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         texts.append((people[label], Origin("command line", None, f"--{label}")))
     if problems:
         raise HandoutError(problems)
+    images = {k: v for k, v in images.items() if v is not None}
+    deps = [clinic.brand_path, path] + sorted({clinic.exercises_dir / f"{v.use}.yaml" for v in views if v.use})
+    deps += sorted(set(images.values()))
     return ResolvedHandout(id=path.stem, file=doc.file, brand=brand, model=model, exercises=views,
-                           images={k: v for k, v in images.items() if v is not None},
-                           texts=texts, warnings=_warnings(doc, views))
+                           images=images, texts=texts, warnings=_warnings(doc, views), deps=deps)
 
 
 def _unknown_uses(doc: Document, known: list[str]) -> list[Problem]:
