@@ -7,14 +7,10 @@ that fits wins. Text is never clipped and never smaller than 12 pt.
 from __future__ import annotations
 
 from dataclasses import replace
-from io import BytesIO
-
-from reportlab.pdfgen.canvas import Canvas
-
-from reportlab.platypus import Flowable
 
 from handoutgen.flowables import Context, Fit, Renderer
 from handoutgen.markup import Node
+from handoutgen.pdf import stack_height
 
 # Layouts from most generous to most compact, tried at each body size from
 # 14 pt down to the 12 pt floor: body text stays as large as any layout allows.
@@ -33,17 +29,6 @@ FITS: tuple[Fit, ...] = tuple(Fit(size, image, space, columns)
                               for size in SIZES for image, space, columns in LAYOUTS)
 
 
-_MEASURING_CANVAS = Canvas(BytesIO())  # some flowables need a canvas to measure
-
-
-def height_of(flowables: list[Flowable], width: float) -> float:
-    total = 0.0
-    for flowable in flowables:
-        _, h = flowable.wrapOn(_MEASURING_CANVAS, width, 1e6)
-        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-    return total
-
-
 class DoesNotFit(Exception):
     def __init__(self, overflow: float):
         super().__init__(f"{overflow:.0f} pt over")
@@ -56,7 +41,7 @@ def fit_page(page: Node, ctx: Context, height: float, fits=FITS):
     for fit in fits:
         trial = replace(ctx, fit=fit)
         main, bottom = Renderer(trial).page(page)
-        used = height_of(main, ctx.width) + height_of(bottom, ctx.width)
+        used = stack_height(main, ctx.width) + stack_height(bottom, ctx.width)
         if used <= height:
             return fit, main, bottom, height - used
         over = used - height

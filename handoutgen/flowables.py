@@ -7,6 +7,7 @@ runs the fallback font must draw, so YAML text is never read as markup.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -54,6 +55,60 @@ def _mix(color: colors.Color, amount: float) -> colors.Color:
     return colors.Color(*(1 - amount * (1 - c) for c in (color.red, color.green, color.blue)))
 
 
+class Text(Paragraph):
+    """A paragraph that breaks its lines once per width.
+
+    Line breaking is the costliest step of a page. The fitter, the page and
+    the tables around a paragraph wrap it again and again at the same
+    widths, and a batch prints the same exercise steps in many handouts, so
+    paragraphs are shared (see `paragraph`) and remember each width's lines.
+    """
+
+    def __init__(self, markup: str, style: ParagraphStyle):
+        super().__init__(markup, style)
+        self._by_width: dict[float, tuple] = {}
+
+    def wrap(self, avail_width, avail_height):
+        done = self._by_width.get(avail_width)
+        if done is None:
+            super().wrap(avail_width, avail_height)
+            self._by_width[avail_width] = (self.blPara, self.height, self._wrapWidths)
+        else:
+            self.blPara, self.height, self._wrapWidths = done
+            self.width = avail_width
+        return self.width, self.height
+
+
+_TEXTS: OrderedDict[tuple, Text] = OrderedDict()
+TEXT_CACHE_SIZE = 4096
+
+
+def paragraph(markup: str, style: ParagraphStyle) -> Text:
+    """The paragraph for this markup in this style, made once per process.
+
+    Sharing is safe: a paragraph's lines depend only on markup, style and
+    width, and each use wraps it (restoring that width's lines) just before
+    it is drawn.
+    """
+    key = (markup, _style_key(style))
+    made = _TEXTS.get(key)
+    if made is None:
+        made = _TEXTS[key] = Text(markup, style)
+        if len(_TEXTS) > TEXT_CACHE_SIZE:
+            _TEXTS.popitem(last=False)
+    else:
+        _TEXTS.move_to_end(key)
+    return made
+
+
+def _style_key(style: ParagraphStyle) -> tuple:
+    key = style.__dict__.get("_handoutgen_key")
+    if key is None:
+        key = tuple((name, repr(getattr(style, name))) for name in sorted(ParagraphStyle.defaults))
+        style.__dict__["_handoutgen_key"] = key
+    return key
+
+
 class PictureBox(Flowable):
     """A picture at a fixed size, compressed once for that size."""
 
@@ -89,6 +144,7 @@ class TickBoxes(Flowable):
 
     def draw(self):
         self.wrap(0, 0)
+        _share_appearances(self.canv.acroForm)
         for k, name in enumerate(self.names):
             col, row = k % self.per_row, k // self.per_row
             x = col * (TICK_BOX + TICK_GAP)
@@ -97,6 +153,27 @@ class TickBoxes(Flowable):
                 name=name, x=x, y=y, size=TICK_BOX, relative=True, buttonStyle="check",
                 borderColor=self.color, fillColor=colors.white, textColor=INK, borderWidth=1.3,
                 forceBorder=True, fieldFlags="", annotationFlags="print")
+
+
+def _share_appearances(form) -> None:
+    """Build each check-box appearance once per document, not six times per box.
+
+    ReportLab already stores identical appearance streams once in the PDF,
+    but makes every one before it notices; the result depends only on the
+    arguments, so it is remembered."""
+    if getattr(form, "_handoutgen_shared", False):
+        return
+    made: dict[str, object] = {}
+    make = form.checkboxAP
+
+    def shared(*args, **kwargs):
+        key = repr((args, sorted(kwargs.items())))
+        if key not in made:
+            made[key] = make(*args, **kwargs)
+        return made[key]
+
+    form.checkboxAP = shared
+    form._handoutgen_shared = True
 
 
 class Styles:
@@ -169,7 +246,7 @@ class Renderer:
         return "".join(out)
 
     def para(self, node: Node, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(self.inline(node, bold=style.fontName == self.ctx.fonts.bold), style)
+        return paragraph(self.inline(node, bold=style.fontName == self.ctx.fonts.bold), style)
 
     # -------------------------------------------------------------- blocks
     def page(self, page: Node) -> tuple[list[Flowable], list[Flowable]]:
@@ -208,7 +285,7 @@ class Renderer:
         logo = node.first("logo")
         left = [self.para(n, self.st.clinic if n.tag == "clinic" else self.st.tagline)
                 for n in node.elements() if n.tag in ("clinic", "tagline")]
-        right = [Paragraph("Questions? Call", self.st.phone_label)]
+        right = [paragraph("Questions? Call", self.st.phone_label)]
         right += [self.para(n, self.st.phone) for n in node.elements("phone")]
         row, widths = [left, right], [None, 190]
         if logo is not None:
@@ -238,7 +315,7 @@ class Renderer:
             value = self.inline(field, bold=True)
             parts.append(f"{label}: <b>{value}</b>" if label else f"<b>{value}</b>")
         text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
-        table = Table([[Paragraph(text, self.st.meta)]], colWidths=[self.ctx.width])
+        table = Table([[paragraph(text, self.st.meta)]], colWidths=[self.ctx.width])
         table.setStyle(self.table_style([
             ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.primary, 0.08)),
             ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -300,7 +377,7 @@ class Renderer:
         x0, y0, x1, y1 = widget.getBounds()
         drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
         drawing.add(widget)
-        words = [self.para(node, self.st.say), Paragraph(self.text(href), self.st.caption_left)]
+        words = [self.para(node, self.st.say), paragraph(self.text(href), self.st.caption_left)]
         table = Table([[drawing, words]], colWidths=[size + 8, None])
         table.setStyle(self.table_style([
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -338,13 +415,13 @@ class Renderer:
             if start is not None:
                 months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
                 title += f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
-            header = [Paragraph(title, label)]
+            header = [paragraph(title, label)]
             for d in span:
                 if start is not None:
                     day = start + dt.timedelta(days=d)
-                    header.append(Paragraph(f"{day:%a} {day.day}", head))
+                    header.append(paragraph(f"{day:%a} {day.day}", head))
                 else:
-                    header.append(Paragraph(f"Day {d + 1}", head))
+                    header.append(paragraph(f"Day {d + 1}", head))
             table_rows = [header]
             for row in rows:
                 sessions = self._sessions(row)
@@ -357,7 +434,7 @@ class Renderer:
                                    INK) for d in span]
                 table_rows.append([cell] + ticks)
             if pain:
-                table_rows.append([Paragraph("Pain (0–10)", label)] + [[] for _ in span])
+                table_rows.append([paragraph("Pain (0–10)", label)] + [[] for _ in span])
             heights = None
             if pain:  # room to write a number by hand
                 heights = [None] * (len(table_rows) - 1) + [max(30.0, self.ctx.fit.body * 2.2)]
@@ -462,7 +539,7 @@ class Renderer:
         head = None
         if heading is not None:
             label = f"{escape(number)}. " if number else ""
-            head = Paragraph(label + self.inline(heading, bold=True), self.st.heading)
+            head = paragraph(label + self.inline(heading, bold=True), self.st.heading)
         content = self.blocks(body_nodes)
         side: list[Flowable] = []
         image_key = node.attrs.get("image")

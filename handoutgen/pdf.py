@@ -5,16 +5,19 @@ ReportLab's invariant mode makes the bytes depend only on the inputs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from io import BytesIO
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 rl_config.useA85 = 0  # binary streams: ASCII85 only makes the file a quarter bigger
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
 MARGIN = 36.0  # half an inch: room for home printers' unprintable edge
+_MEASURING_CANVAS = Canvas(BytesIO())  # some flowables need a canvas to measure
 
 
 def frame_size(page_size: str) -> tuple[float, float]:
@@ -22,41 +25,58 @@ def frame_size(page_size: str) -> tuple[float, float]:
     return width - 2 * MARGIN, height - 2 * MARGIN
 
 
-class _Doc(BaseDocTemplate):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pages_drawn = 0
+@dataclass
+class Page:
+    """One page: content from the top, and content pinned to its foot."""
 
-    def afterPage(self):
-        self.pages_drawn += 1
+    main: list[Flowable]
+    bottom: list[Flowable]
 
 
-def make_pdf(pages: list[list], page_size: str, *, title: str, author: str, subject: str,
+def make_pdf(pages: list[Page], page_size: str, *, title: str, author: str, subject: str,
              font: str) -> bytes:
-    """Each entry of `pages` is the story of exactly one page."""
+    """Draw each page's flowables where the fitter measured them.
+
+    A plain canvas, not a doc template: the flowables were already wrapped at
+    the frame width while fitting, so placing them costs no second layout,
+    and nothing can flow onto a page of its own.
+    """
     buffer = BytesIO()
     width, height = PAGE_SIZES[page_size]
-    doc = _Doc(buffer, pagesize=(width, height), leftMargin=MARGIN, rightMargin=MARGIN,
-               topMargin=MARGIN, bottomMargin=MARGIN, title=title, author=author, subject=subject,
-               creator="handoutgen", producer="handoutgen (ReportLab)", invariant=1,
-               lang="en", initialFontName=font)
-    frame = Frame(MARGIN, MARGIN, width - 2 * MARGIN, height - 2 * MARGIN,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="page")
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    story: list = []
-    from reportlab.platypus import PageBreak
-
-    for i, page in enumerate(pages):
-        if i:
-            story.append(PageBreak())
-        story.extend(page)
-    doc.build(story)
-    if doc.pages_drawn != len(pages):
-        # The fitter measured wrong: refuse to hand out a page that spilled over.
-        raise RuntimeError(f"layout spilled onto {doc.pages_drawn} pages instead of {len(pages)}")
+    canv = Canvas(buffer, pagesize=(width, height), invariant=1, initialFontName=font, lang="en")
+    canv.setTitle(title)
+    canv.setAuthor(author)
+    canv.setSubject(subject)
+    canv.setCreator("handoutgen")
+    canv.setProducer("handoutgen (ReportLab)")
+    frame_w, frame_h = width - 2 * MARGIN, height - 2 * MARGIN
+    for page in pages:
+        below = stack_height(page.bottom, frame_w)
+        top = height - MARGIN
+        end = _place(canv, page.main, top, frame_w)
+        if end < MARGIN + below - 0.01:
+            # The fitter measured wrong: refuse to hand out a page that overflows.
+            raise RuntimeError(f"page content is {MARGIN + below - end:.1f} pt too tall")
+        _place(canv, page.bottom, MARGIN + below, frame_w)
+        canv.showPage()
+    canv.save()
     return buffer.getvalue()
 
 
-def pinned(main: list, bottom: list, slack: float) -> list:
-    """One page's story with `bottom` pushed to the foot of the page."""
-    return main + [Spacer(1, max(0.0, slack - 1.0))] + bottom
+def stack_height(flowables: list[Flowable], width: float) -> float:
+    """Height of flowables stacked the way `_place` draws them."""
+    total = 0.0
+    for flowable in flowables:
+        _, h = flowable.wrapOn(_MEASURING_CANVAS, width, 1e6)
+        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def _place(canv: Canvas, flowables: list[Flowable], y: float, width: float) -> float:
+    for flowable in flowables:
+        y -= flowable.getSpaceBefore()
+        w, h = flowable.wrapOn(canv, width, 1e6)
+        y -= h
+        flowable.drawOn(canv, MARGIN, y, _sW=width - w)  # _sW: room for hAlign, as a Frame does
+        y -= flowable.getSpaceAfter()
+    return y

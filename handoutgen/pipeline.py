@@ -26,7 +26,7 @@ from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, descri
 from handoutgen.images import load_picture
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
-from handoutgen.pdf import frame_size, make_pdf, pinned
+from handoutgen.pdf import Page, frame_size, make_pdf
 from handoutgen.resolve import Library, ResolvedHandout, resolve_handout
 
 LAYOUTS = {"handout": "handout.xml.j2", "checklist": "checklist.xml.j2"}
@@ -183,7 +183,7 @@ class Renderer:
                                        f"the {kind} does not fit on one page: {exc.overflow:.0f} pt "
                                        f"({exc.overflow / 72:.1f} in) too long even with 12 pt text "
                                        f"and the most compact layout; {hint}"))
-        return pinned(main, bottom, slack), fit.body
+        return Page(main, bottom), fit.body
 
 
 def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,

@@ -25,7 +25,11 @@ _MAP = "tag:yaml.org,2002:map"
 FieldPath = tuple  # e.g. ("exercises", 1, "dosage", "reps")
 
 
-class _TextLoader(yaml.SafeLoader):
+# LibYAML's parser when PyYAML has it (several times faster), else PyYAML's own.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TextLoader(_Base):
     """SafeLoader whose only implicit type besides text is null."""
 
 
