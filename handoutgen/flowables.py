@@ -167,7 +167,8 @@ def _share_appearances(form) -> None:
     make = form.checkboxAP
 
     def shared(*args, **kwargs):
-        key = repr((args, sorted(kwargs.items())))
+        key = (args, tuple((k, v.rgba() if isinstance(v, colors.Color) else v)
+                           for k, v in sorted(kwargs.items())))
         if key not in made:
             made[key] = make(*args, **kwargs)
         return made[key]
@@ -213,10 +214,24 @@ class Styles:
         self.caption_left = style("captionleft", fontSize=MIN_TEXT_PT, leading=14, textColor=MUTED)
 
 
+_STYLES: dict[tuple, Styles] = {}
+
+
+def styles_for(ctx: Context) -> Styles:
+    """Styles depend on a few values only; making them once keeps each
+    paragraph's style (and so its shared, already-broken lines) the same
+    object from one fitting trial and one handout to the next."""
+    key = (ctx.fonts.regular, ctx.fonts.bold, ctx.primary.hexval(), ctx.accent.hexval(),
+           ctx.fit.body, ctx.fit.space)
+    if key not in _STYLES:
+        _STYLES[key] = Styles(ctx)
+    return _STYLES[key]
+
+
 class Renderer:
     def __init__(self, ctx: Context):
         self.ctx = ctx
-        self.st = Styles(ctx)
+        self.st = styles_for(ctx)
         self.space = ctx.fit.space
 
     def table_style(self, commands: list) -> TableStyle:

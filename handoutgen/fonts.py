@@ -122,14 +122,22 @@ class FontSet:
 
     def missing(self, text: str) -> list[str]:
         """Characters of `text` that no font can draw, in order, once each."""
+        if self.covers(text):
+            return []
         seen: list[str] = []
         for ch in text:
             if not self.in_main(ch) and not self.in_fallback(ch) and ch not in seen:
                 seen.append(ch)
         return seen
 
+    def covers(self, text: str) -> bool:
+        """True if the main font draws every character of `text` (the usual case)."""
+        return all(self.in_main(ch) for ch in set(text))
+
     def runs(self, text: str) -> list[tuple[bool, str]]:
         """Split text into (needs_fallback, segment) runs."""
+        if self.covers(text):
+            return [(False, text)] if text else []
         out: list[tuple[bool, str]] = []
         for ch in text:
             fb = not self.in_main(ch)

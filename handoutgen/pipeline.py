@@ -160,7 +160,7 @@ class Renderer:
         pages = {kind: self._page(kind, resolved, variables, ctx, height)
                  for kinds in documents for kind in kinds}
         deps = resolved.deps + [fonts.regular_path, fonts.bold_path]
-        if any(not fonts.in_main(ch) for text, _ in resolved.texts for ch in text):
+        if not all(fonts.covers(text) for text, _ in resolved.texts):
             deps.append(fallback_source())
         results = []
         for kinds in documents:
