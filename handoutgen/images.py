@@ -28,7 +28,7 @@ MAX_FILE_BYTES = 50_000_000
 MAX_DPI = 300
 JPEG_QUALITY = 85
 MAX_SHADE_ERROR = 8  # of 255: below what the eye sees on paper
-ENCODER = "v1"  # bump when the encoding changes, so old cache entries are not used
+ENCODER = "v2"  # bump when the encoding changes, so old cache entries are not used
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,11 @@ def encode(img, size: tuple[int, int], photo: bool) -> Encoded:
         if indexed is not None:
             img = indexed
             palette = bytes(img.getpalette()[:3 * (img.getextrema()[1] + 1)])
+    if palette:
+        # A full 256-entry palette makes Pillow write 8 bits a pixel even for a
+        # 3-colour drawing: some PDF readers (pypdf 7, for one) decode 1-, 2-
+        # and 4-bit palette images with PNG predictors wrongly.
+        img.putpalette(palette + bytes(768 - len(palette)))
     out = BytesIO()
     img.save(out, "PNG", optimize=True)
     bits, data = _png_stream(out.getvalue())
