@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -20,7 +21,7 @@ from reportlab.platypus import (Flowable, HRFlowable, ListFlowable, ListItem, Pa
                                 Spacer, Table, TableStyle)
 
 from handoutgen.fonts import FALLBACK_NAME, FontSet
-from handoutgen.images import Picture
+from handoutgen.images import Picture, VectorPicture
 from handoutgen.markup import MarkupError, Node
 from handoutgen.pdfimage import draw_encoded
 
@@ -120,6 +121,13 @@ class PictureBox(Flowable):
         return self.width, self.height
 
     def draw(self):
+        if isinstance(self.picture, VectorPicture):
+            drawing = self.picture.drawing()
+            self.canv.saveState()
+            self.canv.scale(self.width / drawing.width, self.height / drawing.height)
+            renderPDF.draw(drawing, self.canv, 0, 0)
+            self.canv.restoreState()
+            return
         encoded = self.picture.encoded(self.width, self.height)
         draw_encoded(self.canv, encoded, self.picture.digest[:16], 0, 0, self.width, self.height)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from handoutgen.errors import HandoutError, Problem
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 MAX_FILE_BYTES = 50_000_000
+MAX_SVG_BYTES = 2_000_000
 MAX_DPI = 300
 JPEG_QUALITY = 85
 MAX_SHADE_ERROR = 8  # of 255: below what the eye sees on paper
@@ -78,10 +80,90 @@ class Picture:
         return _encoded(self, size)
 
 
-def load_picture(path: Path, shown: str) -> Picture:
+@dataclass(frozen=True)
+class VectorPicture:
+    """An SVG picture (a logo, usually): drawn as vectors, sharp at any size."""
+
+    path: Path
+    digest: str
+    width_pt: float
+    height_pt: float
+
+    @property
+    def aspect(self) -> float:
+        return self.height_pt / self.width_pt
+
+    def drawing(self):
+        return _svg_drawing(self.path, self.digest)
+
+
+def load_picture(path: Path, shown: str) -> Picture | VectorPicture:
     """Check a picture file, without decoding it again if it was seen before."""
     stat = path.stat()
+    if path.suffix.lower() == ".svg":
+        return _load_svg(path, stat.st_mtime_ns, stat.st_size, shown)
     return _load(path, stat.st_mtime_ns, stat.st_size, shown)
+
+
+@lru_cache(maxsize=64)
+def _load_svg(path: Path, _mtime: int, size: int, shown: str) -> VectorPicture:
+    if size > MAX_SVG_BYTES:
+        _fail(shown, f"is {size // 1000} KB, too large for a logo drawing; simplify it or save it as PNG")
+    data = path.read_bytes()
+    check_svg(data, shown)
+    digest = hashlib.sha256(data).hexdigest()
+    drawing = _svg_drawing(path, digest, shown)
+    return VectorPicture(path, digest, float(drawing.width), float(drawing.height))
+
+
+@lru_cache(maxsize=16)
+def _svg_drawing(path: Path, digest: str, shown: str = ""):
+    from svglib.svglib import svg2rlg  # only when a clinic uses SVG
+
+    try:
+        drawing = svg2rlg(BytesIO(path.read_bytes()), resolve_entities=False,
+                          external_reference_root=str(path.parent))
+    except Exception as exc:  # svglib raises many kinds on broken files
+        _fail(shown, f"cannot be read as an SVG drawing ({exc.__class__.__name__}); re-save it, or use PNG")
+    if drawing is None or not drawing.width or not drawing.height or drawing.width <= 0 or drawing.height <= 0:
+        _fail(shown, "cannot be read as an SVG drawing (no size or no content); give the <svg> a width "
+                     "and height or a viewBox, or save it as PNG")
+    return drawing
+
+
+_SVG_REFUSED = {"image", "foreignObject", "script", "iframe", "video", "audio"}
+
+
+def check_svg(data: bytes, shown: str) -> None:
+    """Refuse anything in an SVG that could reach outside the file: entities,
+    embedded or linked pictures, scripts, and links to other files."""
+    import xml.etree.ElementTree as ET
+
+    lowered = data[:200_000].lower()
+    if b"<!doctype" in lowered or b"<!entity" in lowered:
+        _fail(shown, "has a DOCTYPE or entity declarations, which are not allowed in pictures; "
+                     "export it again as plain SVG")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        _fail(shown, f"cannot be read as an SVG drawing (line {exc.position[0]}: not well-formed XML)")
+    if root.tag.rpartition("}")[2] != "svg":
+        _fail(shown, "is not an SVG drawing (its first element is not <svg>)")
+    for element in root.iter():
+        name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+        if name in _SVG_REFUSED:
+            _fail(shown, f"contains <{name}>, which is not allowed in pictures; export the drawing "
+                         "without embedded pictures, scripts or other content")
+        texts = list(element.attrib.items()) + ([("style", element.text)] if name == "style" else [])
+        for key, value in texts:
+            value = value or ""
+            if key.rpartition("}")[2] == "href" and not value.startswith("#"):
+                _fail(shown, f'links to "{value[:60]}"; pictures must not refer to other files')
+            for target in re.findall(r"url\(\s*['\"]?([^'\")]*)", value):
+                if not target.startswith("#"):
+                    _fail(shown, f'refers to "{target[:60]}"; pictures must not refer to other files')
+            if "@import" in value:
+                _fail(shown, "imports a style sheet; pictures must not refer to other files")
 
 
 @lru_cache(maxsize=1024)
@@ -113,7 +195,7 @@ def _decode(data: bytes, shown: str):
     try:
         with Image.open(BytesIO(data)) as img:
             if img.format not in ("PNG", "JPEG"):
-                _fail(shown, f"is a {img.format} picture; save it as PNG or JPEG")
+                _fail(shown, f"is a {img.format} picture; save it as PNG or JPEG (or SVG)")
             if img.width * img.height > MAX_PIXELS:
                 _fail(shown, f"is {img.width}×{img.height} pixels, too large to print; scale it down")
             photo = img.format == "JPEG"

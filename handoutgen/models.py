@@ -194,6 +194,24 @@ def _color(value: Any) -> str:
 
 Color = Annotated[str, BeforeValidator(_color)]
 
+_UNITS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
+MARGIN_RANGE = (18.0, 108.0)  # 0.25 in (what home printers cannot print) to 1.5 in
+
+
+def _margin(value: Any) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt)\s*", value) if isinstance(value, str) else None
+    if not match:
+        _fail(f'must be a length with its unit, e.g. "0.5 in", "12 mm" or "36 pt" (got {_shown(value)})')
+    points = float(match.group(1)) * _UNITS[match.group(2)]
+    low, high = MARGIN_RANGE
+    if not low <= points <= high:
+        _fail(f"must be from 0.25 in (6.4 mm) to 1.5 in (38 mm); home printers cannot print the outer "
+              f"quarter inch, and wider margins waste room for large text (got {value.strip()})")
+    return points
+
+
+Margin = Annotated[float, BeforeValidator(_margin)]
+
 # --------------------------------------------------------------- models ---
 
 
@@ -312,6 +330,8 @@ class Brand(Strict):
     logo: RelativeFile | None = None
     colors: Colors = Colors()
     font: Text = "Atkinson Hyperlegible"
+    font_bold: Text | None = None
     page_size: choice("letter", "a4") = "letter"
+    margins: Margin = 36.0
     safety: Text | None = None
     footer: Text | None = None

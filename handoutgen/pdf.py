@@ -16,13 +16,13 @@ from reportlab.platypus import Flowable
 rl_config.useA85 = 0  # binary streams: ASCII85 only makes the file a quarter bigger
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
-MARGIN = 36.0  # half an inch: room for home printers' unprintable edge
+MARGIN = 36.0  # default: half an inch, room for home printers' unprintable edge
 _MEASURING_CANVAS = Canvas(BytesIO())  # some flowables need a canvas to measure
 
 
-def frame_size(page_size: str) -> tuple[float, float]:
+def frame_size(page_size: str, margin: float = MARGIN) -> tuple[float, float]:
     width, height = PAGE_SIZES[page_size]
-    return width - 2 * MARGIN, height - 2 * MARGIN
+    return width - 2 * margin, height - 2 * margin
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Page:
 
 
 def make_pdf(pages: list[Page], page_size: str, *, title: str, author: str, subject: str,
-             font: str) -> bytes:
+             font: str, margin: float = MARGIN) -> bytes:
     """Draw each page's flowables where the fitter measured them.
 
     A plain canvas, not a doc template: the flowables were already wrapped at
@@ -49,15 +49,14 @@ def make_pdf(pages: list[Page], page_size: str, *, title: str, author: str, subj
     canv.setSubject(subject)
     canv.setCreator("handoutgen")
     canv.setProducer("handoutgen (ReportLab)")
-    frame_w, frame_h = width - 2 * MARGIN, height - 2 * MARGIN
+    frame_w = width - 2 * margin
     for page in pages:
         below = stack_height(page.bottom, frame_w)
-        top = height - MARGIN
-        end = _place(canv, page.main, top, frame_w)
-        if end < MARGIN + below - 0.01:
+        end = _place(canv, page.main, height - margin, frame_w, margin)
+        if end < margin + below - 0.01:
             # The fitter measured wrong: refuse to hand out a page that overflows.
-            raise RuntimeError(f"page content is {MARGIN + below - end:.1f} pt too tall")
-        _place(canv, page.bottom, MARGIN + below, frame_w)
+            raise RuntimeError(f"page content is {margin + below - end:.1f} pt too tall")
+        _place(canv, page.bottom, margin + below, frame_w, margin)
         canv.showPage()
     canv.save()
     return buffer.getvalue()
@@ -72,11 +71,11 @@ def stack_height(flowables: list[Flowable], width: float) -> float:
     return total
 
 
-def _place(canv: Canvas, flowables: list[Flowable], y: float, width: float) -> float:
+def _place(canv: Canvas, flowables: list[Flowable], y: float, width: float, x: float) -> float:
     for flowable in flowables:
         y -= flowable.getSpaceBefore()
         w, h = flowable.wrapOn(canv, width, 1e6)
         y -= h
-        flowable.drawOn(canv, MARGIN, y, _sW=width - w)  # _sW: room for hAlign, as a Frame does
+        flowable.drawOn(canv, x, y, _sW=width - w)  # _sW: room for hAlign, as a Frame does
         y -= flowable.getSpaceAfter()
     return y

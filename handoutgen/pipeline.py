@@ -56,25 +56,70 @@ def format_date(day: dt.date) -> str:
 
 
 def brand_fonts(clinic: Clinic, library: Library) -> FontSet:
+    """The brand's font family, checked: a real TrueType font inside the clinic
+    folder (or the bundled default) that has every letter of the brand's texts."""
     brand, doc = library.brand()
-    where = (doc.file, doc.line_of(("font",)), "font")
     if brand.font.strip().lower() == DEFAULT_FAMILY.lower():
-        return font_set(*default_font_files())
-    candidate = clinic.root / brand.font
+        if brand.font_bold:
+            raise HandoutError(Problem(doc.file, doc.line_of(("font_bold",)), "font_bold",
+                                       f'only goes with a font file of your own; "{DEFAULT_FAMILY}" '
+                                       "brings its bold"))
+        fonts = font_set(*default_font_files())
+    else:
+        regular = _font_file(clinic, brand.font, doc, "font")
+        if brand.font_bold:
+            bold = _font_file(clinic, brand.font_bold, doc, "font_bold")
+        else:
+            bold = _bold_beside(clinic, regular)
+        try:
+            fonts = font_set(regular, bold)
+        except (TTFError, OSError, ValueError, KeyError, AssertionError) as exc:
+            which = "font_bold" if brand.font_bold and "bold" in str(exc).lower() else "font"
+            raise HandoutError(Problem(doc.file, doc.line_of((which,)), which, _font_trouble(exc)))
+    problems = []
+    for name in BRAND_TEXT_FIELDS:
+        value = getattr(brand, name)
+        for ch in [] if value is None or fonts.covers(value) else sorted({c for c in value if not fonts.in_main(c)}):
+            problems.append(Problem(doc.file, doc.line_of((name,)), name,
+                                    f"the font has no {describe(ch)}; the clinic's own text must be "
+                                    "in its own font: choose a font that has it, or write the text without it"))
+    if problems:
+        raise HandoutError(problems)
+    return fonts
+
+
+BRAND_TEXT_FIELDS = ("clinic", "tagline", "phone", "address", "website", "email", "safety", "footer")
+
+
+def _font_file(clinic: Clinic, value: str, doc, field_name: str) -> Path:
+    where = (doc.file, doc.line_of((field_name,)), field_name)
+    candidate = clinic.root / value
     real = clinic.inside(candidate) if candidate.exists() else None
-    if real is None or not real.is_file() or real.suffix.lower() not in (".ttf", ".otf"):
-        raise HandoutError(Problem(*where, f'must be "{DEFAULT_FAMILY}" or the path of a .ttf file '
-                                           f'inside the clinic folder (got "{brand.font}")'))
-    bold = real
-    for guess in (real.stem.replace("Regular", "Bold"), real.stem + "-Bold", real.stem + "Bold"):
-        path = real.with_name(guess + real.suffix)
-        if path != real and path.is_file() and clinic.inside(path):
-            bold = path
-            break
-    try:
-        return font_set(real, bold)
-    except (TTFError, OSError, ValueError, KeyError) as exc:
-        raise HandoutError(Problem(*where, f"cannot be used as a font ({exc}); use a TrueType .ttf file"))
+    if not candidate.exists():
+        raise HandoutError(Problem(*where, f'no file "{value}" in the clinic folder; write "{DEFAULT_FAMILY}" '
+                                           "or the path of a .ttf file inside the clinic folder, e.g. fonts/MyFont-Regular.ttf"))
+    if real is None:
+        raise HandoutError(Problem(*where, f'"{value}" leads outside the clinic folder; copy the font file into it'))
+    if not real.is_file() or real.suffix.lower() not in (".ttf", ".otf"):
+        raise HandoutError(Problem(*where, f'"{value}" is not a .ttf or .otf font file'))
+    return real
+
+
+def _bold_beside(clinic: Clinic, regular: Path) -> Path:
+    """Bold by naming convention (Name-Regular.ttf → Name-Bold.ttf), else the regular file."""
+    for guess in (regular.stem.replace("Regular", "Bold"), regular.stem + "-Bold", regular.stem + "Bold"):
+        path = regular.with_name(guess + regular.suffix)
+        if path != regular and path.is_file() and clinic.inside(path):
+            return path
+    return regular
+
+
+def _font_trouble(exc: Exception) -> str:
+    text = str(exc)
+    if "postscript outlines" in text.lower() or "cff" in text.lower():
+        return ("has PostScript (CFF) outlines, which cannot be embedded in the PDF; use the TrueType "
+                "(.ttf) version of the font")
+    return f"cannot be used as a font ({text or exc.__class__.__name__}); use a TrueType .ttf file"
 
 
 def check_characters(resolved: ResolvedHandout, fonts: FontSet) -> list[Problem]:
@@ -153,7 +198,7 @@ class Renderer:
             raise HandoutError(problems)
         variables = template_variables(resolved, discharge, people)
         brand = resolved.brand
-        width, height = frame_size(brand.page_size)
+        width, height = frame_size(brand.page_size, brand.margins)
         ctx = Context(fonts=fonts, primary=colors.HexColor(brand.colors.primary),
                       accent=colors.HexColor(brand.colors.accent), pictures=pictures,
                       fit=None, width=width)
@@ -165,7 +210,8 @@ class Renderer:
         results = []
         for kinds in documents:
             pdf = make_pdf([pages[k][0] for k in kinds], brand.page_size, title=resolved.model.title,
-                           author=brand.clinic, subject="Home exercise program", font=fonts.regular)
+                           author=brand.clinic, subject="Home exercise program", font=fonts.regular,
+                           margin=brand.margins)
             results.append(Rendered(pdf, resolved.warnings, min(pages[k][1] for k in kinds), deps))
         return results
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from handoutgen import contrast
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.models import (INCOMPLETE_DOSE, Brand, DoseFields, Exercise, ExerciseRef,
@@ -79,6 +80,10 @@ class Library:
             brand, problems = validate(Brand, doc)
             if brand is not None and brand.logo:
                 problems += self.image_problems(brand.logo, doc, ("logo",))
+            if brand is not None:
+                for name, message in contrast.problems(brand.colors.primary, brand.colors.accent):
+                    path = tuple(name.split("."))
+                    problems.append(Problem(doc.file, doc.line_of(path), name, message))
             if problems:
                 raise HandoutError(problems)
             self._brand = (brand, doc)
