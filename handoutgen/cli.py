@@ -18,9 +18,20 @@ from handoutgen.errors import HandoutError, Problem
 
 
 def common(func):
-    """--root and --debug, accepted by every command."""
+    """--root, --brand and --debug, accepted by every command that reads a clinic;
+    the command receives the opened `clinic`."""
     @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                   show_default=True, help="The clinic folder (holds brand.yaml, handouts/, ...).")
+    @click.option("--brand", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Another brand file, e.g. brands/riverside.yaml [default: brand.yaml].")
+    @debug_option
+    @functools.wraps(func)
+    def wrapper(*args, root: Path, brand: Path | None, **kwargs):
+        return func(*args, clinic=Clinic.open(root, brand), **kwargs)
+    return wrapper
+
+
+def debug_option(func):
     @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
     @functools.wraps(func)
     def wrapper(*args, debug: bool, **kwargs):
@@ -75,11 +86,10 @@ def cli():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="PDF to write [default: out/HANDOUT.pdf in the clinic folder].")
 @common
-def render(handout, patient, therapist, day, kind, doses, output, root):
+def render(handout, patient, therapist, day, kind, doses, output, clinic):
     """Render one HANDOUT (a file in handouts/ or its id) to a one-page PDF."""
     from handoutgen.pipeline import Discharge, render_file
 
-    clinic = Clinic.open(root)
     target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses), kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -88,23 +98,42 @@ def render(handout, patient, therapist, day, kind, doses, output, root):
 
 
 @cli.command()
+@click.argument("handout")
+@click.option("--kind", type=click.Choice(["handout", "checklist", "both"]), default="handout",
+              show_default=True, help="Which page; both puts the two pages side by side.")
+@click.option("--patient", help="A name to show on the page (never stored or logged).")
+@click.option("--therapist", help="A therapist's name to show on the page.")
+@click.option("--date", "day", callback=_parse_date, help="Date shown, YYYY-MM-DD [default: today].")
+@click.option("--dpi", type=click.IntRange(36, 300), default=100, show_default=True,
+              help="Pixels per inch of the picture.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG to write [default: out/HANDOUT.png, or out/HANDOUT-KIND.png].")
+@common
+def preview(handout, kind, patient, therapist, day, dpi, output, clinic):
+    """Write a PNG picture of HANDOUT's page, to check a change (e.g. to brand.yaml) at a glance."""
+    from handoutgen.pipeline import Discharge, preview_file
+
+    target, size = preview_file(clinic, handout, output, Discharge(patient, therapist, day), kind, dpi)
+    click.echo(f"wrote {target} ({size[0]}×{size[1]} pixels)")
+
+
+@cli.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: out/ in the clinic folder].")
+              help="Output folder [default: out/ in the clinic folder; out/NAME/ for --brand NAME.yaml].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes [default: the number of CPUs].")
 @click.option("--force", is_flag=True, help="Render every handout, changed or not.")
 @click.option("--prune", is_flag=True, help="Delete the PDFs of handouts that no longer exist.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @common
-def build(out_dir, jobs, force, prune, strict, root):
+def build(out_dir, jobs, force, prune, strict, clinic):
     """Render every handout in handouts/ into out/ (ID.pdf and ID-checklist.pdf).
 
     Only handouts whose files changed since the last build are rendered.
     """
     from handoutgen.batch import build as build_all  # loads ReportLab only if there is work
 
-    clinic = Clinic.open(root)
-    out_dir = out_dir if out_dir is not None else clinic.root / "out"
+    out_dir = out_dir if out_dir is not None else clinic.out_dir
     with _progress_bar() as progress:
         report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress)
     _report(report, "rendered", strict=strict)
@@ -115,14 +144,29 @@ def build(out_dir, jobs, force, prune, strict, root):
               help="Worker processes [default: the number of CPUs].")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @common
-def check(jobs, strict, root):
+def check(jobs, strict, clinic):
     """Load, validate, lay out and fit every handout; write nothing."""
     from handoutgen.batch import build as build_all
 
-    clinic = Clinic.open(root)
     with _progress_bar() as progress:
-        report = build_all(clinic, clinic.root / "out", jobs=jobs, write=False, progress=progress)
+        report = build_all(clinic, clinic.out_dir, jobs=jobs, write=False, progress=progress)
     _report(report, "ok", strict=strict)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@debug_option
+def init(directory):
+    """Create a new clinic folder DIRECTORY: a commented brand.yaml, an example handout,
+    an exercise and its picture. It builds as it is."""
+    from handoutgen.scaffolding import create_clinic
+
+    made = create_clinic(directory)
+    for path in made:
+        click.echo(f"created {path}")
+    click.echo(f"\nNext: edit {directory / 'brand.yaml'}, then\n"
+               f"  handoutgen preview example --root {directory}   (a picture of the page)\n"
+               f"  handoutgen build --root {directory}             (every PDF, in out/)")
 
 
 @contextlib.contextmanager

@@ -18,12 +18,27 @@ class Clinic:
         root = Path(root).resolve()
         if not root.is_dir():
             raise HandoutError(f"{root}: no such clinic folder (give --root DIR)")
-        brand_path = (root / "brand.yaml") if brand is None else Path(brand).absolute()
+        if brand is None:
+            brand_path = root / "brand.yaml"
+        else:
+            brand_path = Path(brand).absolute()
+            if not brand_path.exists() and not Path(brand).is_absolute():
+                brand_path = root / brand  # relative to the clinic folder
+        if not brand_path.is_file() and brand is not None:
+            raise HandoutError(Problem(str(brand), None, "--brand", "no such brand file (give a path from "
+                                                                    "here or from the clinic folder)"))
         if not brand_path.is_file():
             raise HandoutError(Problem(str(brand_path), None, "",
                                        "no brand file here; is --root the clinic folder? "
                                        "(it holds brand.yaml, handouts/, exercises/)"))
         return cls(root, brand_path)
+
+    @property
+    def out_dir(self) -> Path:
+        """out/, or out/NAME/ for another brand file NAME.yaml, so brands never overwrite each other."""
+        if self.brand_path == self.root / "brand.yaml":
+            return self.root / "out"
+        return self.root / "out" / self.brand_path.stem
 
     @property
     def handouts_dir(self) -> Path:

@@ -232,12 +232,30 @@ class Renderer:
         return Page(main, bottom), fit.body
 
 
+SUFFIXES = {"handout": "", "checklist": "-checklist", "both": "-both"}
+
+
+def preview_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,
+                 kind: str = "handout", dpi: int = 100) -> tuple[Path, tuple[int, int]]:
+    """Render in memory and write only a PNG of the page(s)."""
+    from PIL import Image
+
+    from handoutgen.preview import to_png
+
+    path = clinic.handout_path(handout)
+    rendered = Renderer(clinic).render(path, discharge, kind)
+    png = to_png(rendered.pdf, dpi)
+    target = out if out is not None else clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.png"
+    write_atomic(target, png)
+    with Image.open(target) as img:
+        return target, img.size
+
+
 def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,
                 kind: str = "handout") -> tuple[Path, Rendered]:
     path = clinic.handout_path(handout)
     rendered = Renderer(clinic).render(path, discharge, kind)
-    suffix = {"handout": "", "checklist": "-checklist", "both": "-both"}[kind]
-    target = out if out is not None else clinic.root / "out" / f"{path.stem}{suffix}.pdf"
+    target = out if out is not None else clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.pdf"
     write_atomic(target, rendered.pdf)
     return target, rendered
 

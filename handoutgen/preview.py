@@ -1,0 +1,37 @@
+"""A picture of the page, so staff see a change without a PDF viewer.
+
+PDFium (pypdfium2) rasterises the PDF the pipeline made, in memory: the PNG
+shows exactly what prints. Pages of a 2-page PDF are placed side by side.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+DEFAULT_DPI = 100
+GAP_PX = 24
+
+
+def to_png(pdf: bytes, dpi: int = DEFAULT_DPI) -> bytes:
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages = []
+        for index in range(len(document)):
+            page = document[index]
+            # may_draw_forms: the checklist's tick boxes are form fields.
+            pages.append(page.render(scale=dpi / 72, may_draw_forms=True).to_pil().convert("RGB"))
+            page.close()
+    finally:
+        document.close()
+    width = sum(p.width for p in pages) + GAP_PX * (len(pages) - 1)
+    sheet = Image.new("RGB", (width, max(p.height for p in pages)), (200, 200, 200))
+    x = 0
+    for page in pages:
+        sheet.paste(page, (x, 0))
+        x += page.width + GAP_PX
+    out = BytesIO()
+    sheet.save(out, "PNG", optimize=True)
+    return out.getvalue()
