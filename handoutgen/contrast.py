@@ -62,8 +62,10 @@ def problems(primary: str, accent: str) -> list[tuple[str, str]]:
     primary_on = [WHITE, lambda c: tint(c, 0.10)]
     on_white, on_tint = ratio(primary, WHITE), ratio(primary, tint(primary, 0.10))
     if min(on_white, on_tint) < TEXT_MIN:
-        where = "on white" if on_white <= on_tint else f"on its light tint {tint(primary, 0.10)} (card headings)"
-        out.append(("colors.primary", _message(primary, where, min(on_white, on_tint), TEXT_MIN,
+        # Name white when it fails there: the tint only matters for colours close to the bar.
+        where, value = (("on white", on_white) if on_white < TEXT_MIN else
+                        (f"on its light tint {tint(primary, 0.10)} (card headings)", on_tint))
+        out.append(("colors.primary", _message(primary, where, value, TEXT_MIN,
                                                "headings and the clinic name",
                                                darker(primary, primary_on, TEXT_MIN))))
     # Body text on the accent tint (dose and safety boxes).
