@@ -192,6 +192,9 @@ def _decode(data: bytes, shown: str):
     """The picture upright, in RGB or grey on white; (image, is a photo)."""
     from PIL import Image, ImageOps, UnidentifiedImageError  # only needed on a cache miss
 
+    # Our own limit (MAX_PIXELS, checked below before decoding) replaces
+    # Pillow's, so a huge picture gets a message with its size.
+    Image.MAX_IMAGE_PIXELS = None
     try:
         with Image.open(BytesIO(data)) as img:
             if img.format not in ("PNG", "JPEG"):

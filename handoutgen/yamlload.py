@@ -64,6 +64,10 @@ class Document:
 def load_yaml(path: Path, shown_as: str) -> Document:
     """Load `path`; raise HandoutError naming `shown_as` on any problem."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before reading: a huge file never fills memory
+            raise HandoutError(Problem(shown_as, None, "", f"file is {size:,} bytes; the limit is "
+                                                           f"{MAX_BYTES:,}. Is this the right file?"))
         raw = path.read_bytes()
     except OSError as exc:
         raise HandoutError(Problem(shown_as, None, "", f"cannot read file: {exc.strerror}"))
@@ -85,6 +89,9 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
         fail("file is empty; it needs at least the required fields (see docs/formats.md)")
     try:
         node = yaml.compose(text, Loader=_TextLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a control code
+        line = text[: exc.position].count("\n") + 1
+        fail(f"contains the control character U+{exc.character:04X}, which YAML does not allow; delete it", line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
@@ -121,8 +128,15 @@ def _convert(node, path, doc: Document, problems: list[Problem], seen: set[int])
         # the author left a blank line: make paragraph breaks uniform.
         return node.value if node.style == "|" else node.value.replace("\n", "\n\n")
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(child, path + (i,), doc, problems, seen)
-                for i, child in enumerate(node.value)]
+        items = []
+        for i, child in enumerate(node.value):
+            if id(child) in seen:  # an alias: its node's mark is the anchor's, so name the list's line
+                problems.append(Problem(doc.file, line, _dotted(path + (i,)),
+                                        "anchors and aliases (& and *) are not supported; write the value out"))
+                items.append(None)
+                continue
+            items.append(_convert(child, path + (i,), doc, problems, seen))
+        return items
     result: dict[str, object] = {}
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pypdf
+import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 
@@ -53,14 +54,36 @@ def run(*args: str, root: Path | None = None) -> Result:
 QPDF = shutil.which("qpdf")
 
 
-def pdf_pages(path: Path) -> list[str]:
-    """Text of each page, whitespace folded so wrapped lines compare equal.
-
-    Also checks the file's structure with qpdf when it is installed.
-    """
+def check_pdf(path: Path) -> None:
+    """The file opens cleanly in three independent readers: qpdf (structure,
+    when installed; CI installs it), pypdf (strict) and PDFium (Chrome's)."""
     if QPDF:
         done = subprocess.run([QPDF, "--check", str(path)], capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.returncode == 0, f"qpdf on {path}: " + done.stdout + done.stderr
+    pypdf_pages = len(pypdf.PdfReader(str(path), strict=True).pages)
+    document = pdfium.PdfDocument(str(path))
+    try:
+        assert len(document) == pypdf_pages >= 1, f"{path}: readers disagree on the page count"
+        for index in range(len(document)):
+            page = document[index]
+            assert page.get_textpage().get_text_range().strip(), f"{path}: PDFium finds no text on page {index + 1}"
+    finally:
+        document.close()
+
+
+@pytest.fixture(autouse=True)
+def every_pdf_is_readable(tmp_path):
+    """After each test, every PDF it wrote in its temporary folder is checked."""
+    yield
+    for path in tmp_path.rglob("*.pdf"):
+        if path.is_file() and path.read_bytes()[:5] == b"%PDF-":
+            check_pdf(path)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """Text of each page, whitespace folded so wrapped lines compare equal,
+    after checking the file with every reader (check_pdf)."""
+    check_pdf(path)
     reader = pypdf.PdfReader(str(path), strict=True)
     return [normalize(page.extract_text()) for page in reader.pages]
 
