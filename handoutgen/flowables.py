@@ -20,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (Flowable, HRFlowable, ListFlowable, ListItem, Paragraph,
                                 Spacer, Table, TableStyle)
 
+from handoutgen import checkboxes
 from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture, VectorPicture
 from handoutgen.markup import MarkupError, Node
@@ -152,37 +153,14 @@ class TickBoxes(Flowable):
 
     def draw(self):
         self.wrap(0, 0)
-        _share_appearances(self.canv.acroForm)
+        style = checkboxes.style_for(self.canv, TICK_BOX, self.color, colors.white, INK)
+        self.canv.saveState()
         for k, name in enumerate(self.names):
             col, row = k % self.per_row, k // self.per_row
             x = col * (TICK_BOX + TICK_GAP)
             y = self.height - (row + 1) * TICK_BOX - row * TICK_GAP
-            self.canv.acroForm.checkbox(
-                name=name, x=x, y=y, size=TICK_BOX, relative=True, buttonStyle="check",
-                borderColor=self.color, fillColor=colors.white, textColor=INK, borderWidth=1.3,
-                forceBorder=True, fieldFlags="", annotationFlags="print")
-
-
-def _share_appearances(form) -> None:
-    """Build each check-box appearance once per document, not six times per box.
-
-    ReportLab already stores identical appearance streams once in the PDF,
-    but makes every one before it notices; the result depends only on the
-    arguments, so it is remembered."""
-    if getattr(form, "_handoutgen_shared", False):
-        return
-    made: dict[str, object] = {}
-    make = form.checkboxAP
-
-    def shared(*args, **kwargs):
-        key = (args, tuple((k, v.rgba() if isinstance(v, colors.Color) else v)
-                           for k, v in sorted(kwargs.items())))
-        if key not in made:
-            made[key] = make(*args, **kwargs)
-        return made[key]
-
-    form.checkboxAP = shared
-    form._handoutgen_shared = True
+            checkboxes.add_box(self.canv, style, name, x, y)
+        self.canv.restoreState()
 
 
 class Styles:

@@ -17,11 +17,11 @@ def to_png(pdf: bytes, dpi: int = DEFAULT_DPI) -> bytes:
     from PIL import Image
 
     document = pdfium.PdfDocument(pdf)
+    document.init_forms()  # the checklist's tick boxes are form fields: draw them as a PDF app does
     try:
         pages = []
         for index in range(len(document)):
             page = document[index]
-            # may_draw_forms: the checklist's tick boxes are form fields.
             pages.append(page.render(scale=dpi / 72, may_draw_forms=True).to_pil().convert("RGB"))
             page.close()
     finally:

@@ -120,3 +120,37 @@ def test_bad_checklist_input(clinic, tmp_path, old, new, expected):
     line = line_of(path, new)
     assert_user_error(result, f"{HANDOUT}:{line}: {expected}")
     assert not out.exists()
+
+
+def test_a_box_ticked_in_a_pdf_app_shows_a_tick(clinic, tmp_path):
+    """The boxes are working form fields: setting one to Yes draws its check mark."""
+    import pypdfium2 as pdfium
+    from PIL import ImageChops
+
+    result, out = _render(clinic, tmp_path, "--kind", "checklist", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(str(out))
+    widget = next(a.get_object() for a in reader.pages[0]["/Annots"]
+                  if a.get_object()["/T"] == "ex1-day03-s1")
+    assert set(widget["/AP"]["/N"].keys()) == {"/Yes", "/Off"}
+    writer = pypdf.PdfWriter(clone_from=reader)
+    writer.update_page_form_field_values(writer.pages[0], {"ex1-day03-s1": "/Yes"}, auto_regenerate=False)
+    ticked = tmp_path / "ticked.pdf"
+    with open(ticked, "wb") as f:
+        writer.write(f)
+
+    def picture(path):
+        document = pdfium.PdfDocument(str(path))
+        document.init_forms()  # draw form fields as a PDF app does
+        image = document[0].render(scale=2, may_draw_forms=True).to_pil().convert("L")
+        document.close()
+        return image
+
+    x0, y0, x1, y1 = (float(v) * 2 for v in widget["/Rect"])
+    height = picture(out).height
+    box = (int(x0), int(height - y1), int(x1), int(height - y0))  # PDF y grows upwards
+    before, after = picture(out).crop(box), picture(ticked).crop(box)
+    changed = ImageChops.difference(before, after).getbbox()
+    assert changed is not None, "ticking the box drew nothing"
+    assert sum(after.point(lambda v: v < 128 and 255).histogram()[255:]) > sum(
+        before.point(lambda v: v < 128 and 255).histogram()[255:])  # more dark pixels: a tick

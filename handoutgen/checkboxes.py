@@ -1,0 +1,87 @@
+"""Form check boxes for the checklist, made cheaply.
+
+ReportLab's AcroForm.checkbox builds six appearance streams and a generic
+dictionary of fifteen entries for every box, and formats each entry through
+its general machinery: half the cost of a checklist page. Every box of a
+document looks the same, so the appearance streams and the style entries are
+made once per document (by ReportLab's own code, so they look exactly as
+before) and each box's widget is written from a template with only its
+name, place and page filled in.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.acroform import ZDSyms, bsPDF
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFObject, PDFString
+
+STYLE = "check"
+BORDER_WIDTH = 1.3
+
+
+class BoxStyle:
+    """What every box of one document shares."""
+
+    def __init__(self, canv, size: float, border, fill, text):
+        form = canv.acroForm
+        appearances = {}
+        for key in "NDR":  # normal, pressed ("down"), rollover: as AcroForm.checkbox makes them
+            t, b, f = form.varyColors(key, text, border, fill)
+            appearances[key] = PDFDictionary({
+                value: form.getRef(form.checkboxAP(key, value, buttonStyle=STYLE, shape="square",
+                                                   fillColor=f, borderColor=b, textColor=t,
+                                                   borderWidth=BORDER_WIDTH, borderStyle="solid",
+                                                   size=size, dashLen=3))
+                for value in ("Yes", "Off")})
+        self.shared = PDFDictionary({
+            "AP": PDFDictionary(appearances),
+            "MK": PDFDictionary({"CA": f"({ZDSyms[STYLE]})", "BC": PDFArray(form.colorTuple(border)),
+                                 "BG": PDFArray(form.colorTuple(fill))}),
+            "BS": bsPDF(BORDER_WIDTH, "solid", 3),
+        })
+        self.size, self.border, self.fill = size, border, fill
+        self._formatted: bytes | None = None
+
+    def entries(self, document) -> bytes:
+        """The shared entries as PDF bytes, formatted once (at save time)."""
+        if self._formatted is None:
+            whole = pdfdoc.format(self.shared, document)
+            self._formatted = whole.strip()[2:-2].strip()  # without the << >>
+        return self._formatted
+
+
+class Widget(PDFObject):
+    """One check box: a widget annotation that is also a form field."""
+
+    def __init__(self, style: BoxStyle, name: str, rect: tuple, page_ref):
+        self.style, self.name, self.rect, self.page_ref = style, name, rect, page_ref
+
+    def format(self, document):
+        return b"".join([
+            b"<< /Type /Annot /Subtype /Widget /FT /Btn /F 4 /Ff 0 /H /N /V /Off /AS /Off /T ",
+            PDFString(self.name).format(document),
+            b" /Rect [", fp_str(*self.rect).encode(), b"] /P ", pdfdoc.format(self.page_ref, document),
+            b" ", self.style.entries(document), b" >>"])
+
+
+def style_for(canv, size: float, border, fill, text) -> BoxStyle:
+    cache = canv.__dict__.setdefault("_handoutgen_box_styles", {})
+    key = (size, border.rgba(), fill.rgba(), text.rgba())
+    if key not in cache:
+        cache[key] = BoxStyle(canv, size, border, fill, text)
+    return cache[key]
+
+
+def add_box(canv, style: BoxStyle, name: str, x: float, y: float) -> None:
+    """A check box with its lower left corner at (x, y) in the current coordinates."""
+    half = BORDER_WIDTH / 2
+    canv.setLineWidth(BORDER_WIDTH)
+    canv.setStrokeColor(style.border)
+    canv.setFillColor(style.fill)
+    # Drawn on the page too, so it prints even where a viewer hides form fields.
+    canv.rect(x + half, y + half, style.size - BORDER_WIDTH, style.size - BORDER_WIDTH, stroke=1, fill=1)
+    ax, ay = canv.absolutePosition(x, y)
+    widget = Widget(style, name, (ax, ay, ax + style.size, ay + style.size), canv._doc.thisPageRef())
+    canv._addAnnotation(widget)
+    canv.acroForm.fields.append(canv.acroForm.getRef(widget))
