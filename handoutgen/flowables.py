@@ -226,7 +226,17 @@ class Renderer:
 
     # ---------------------------------------------------------------- text
     def inline(self, node: Node, bold: bool = False) -> str:
-        """ReportLab paragraph markup for the text inside `node`."""
+        """ReportLab paragraph markup for the text inside `node`.
+
+        Remembered on the node: every fitting trial asks again, and the answer
+        depends only on the node and the fonts, which are the same for the page."""
+        cache = node.__dict__.setdefault("_inline", {})
+        key = (bold, self.ctx.fonts.regular)
+        if key not in cache:
+            cache[key] = self._inline(node, bold)
+        return cache[key]
+
+    def _inline(self, node: Node, bold: bool) -> str:
         out = []
         for child in node.children:
             if isinstance(child, str):

@@ -111,6 +111,7 @@ class FontSet:
         _register_family(self.regular, self.regular, self.bold)
         self._main = _cmap(self.regular_path) & _cmap(self.bold_path)
         self._fallback: frozenset[int] | None = None  # read on first need
+        self._covers: dict[str, bool] = {}
 
     def in_main(self, ch: str) -> bool:
         return ord(ch) in self._main or _is_blank(ch)
@@ -132,7 +133,12 @@ class FontSet:
 
     def covers(self, text: str) -> bool:
         """True if the main font draws every character of `text` (the usual case)."""
-        return all(self.in_main(ch) for ch in set(text))
+        known = self._covers.get(text)
+        if known is None:
+            if len(self._covers) > 50_000:  # texts of many handouts: keep memory bounded
+                self._covers.clear()
+            known = self._covers[text] = all(self.in_main(ch) for ch in set(text))
+        return known
 
     def runs(self, text: str) -> list[tuple[bool, str]]:
         """Split text into (needs_fallback, segment) runs."""
