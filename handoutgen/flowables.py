@@ -11,9 +11,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -126,6 +123,8 @@ class PictureBox(Flowable):
             drawing = self.picture.drawing()
             self.canv.saveState()
             self.canv.scale(self.width / drawing.width, self.height / drawing.height)
+            from reportlab.graphics import renderPDF  # only for SVG pictures: keeps start-up fast
+
             renderPDF.draw(drawing, self.canv, 0, 0)
             self.canv.restoreState()
             return
@@ -384,6 +383,9 @@ class Renderer:
         if not href:
             raise MarkupError(node.line, "<video> needs an href")
         size = 64
+        from reportlab.graphics.barcode.qr import QrCodeWidget  # only for videos: keeps start-up fast
+        from reportlab.graphics.shapes import Drawing
+
         widget = QrCodeWidget(href, barLevel="M")
         x0, y0, x1, y1 = widget.getBounds()
         drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
