@@ -9,6 +9,7 @@ render the layout (layout) → parse its markup (markup) → flowables
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -122,9 +123,23 @@ def _font_trouble(exc: Exception) -> str:
     return f"cannot be used as a font ({text or exc.__class__.__name__}); use a TrueType .ttf file"
 
 
+RIGHT_TO_LEFT = {"R", "AL", "AN"}  # Unicode bidirectional classes of Hebrew, Arabic, ...
+
+
 def check_characters(resolved: ResolvedHandout, fonts: FontSet) -> list[Problem]:
     problems = []
     for text, origin in resolved.texts:
+        if fonts.covers(text):
+            continue
+        # ReportLab lays text out left to right, letter by letter: right-to-left
+        # scripts would print reversed and unjoined even with a font that has them.
+        rtl = next((ch for ch in text if unicodedata.bidirectional(ch) in RIGHT_TO_LEFT), None)
+        if rtl is not None:
+            problems.append(Problem(origin.file, origin.line, origin.field,
+                                    f"the character {describe(rtl)} is written right to left, which "
+                                    "handoutgen cannot print correctly (it would come out reversed); "
+                                    "write this text in a left-to-right script"))
+            continue
         for ch in fonts.missing(text):
             problems.append(Problem(origin.file, origin.line, origin.field,
                                     f"the character {describe(ch)} is in no available font and would "

@@ -226,19 +226,26 @@ def test_transparent_areas_of_an_rgba_png_print_white(clinic, tmp_path):
 @pytest.mark.parametrize("text,code,name", [
     ("Ann \U0001F600", "U+1F600", "GRINNING FACE"),
     ("王芳", "U+738B", "CJK UNIFIED IDEOGRAPH-738B"),
-    ("فاطمة", "U+0641", "ARABIC LETTER FEH"),
-    ("שרה", "U+05E9", "HEBREW LETTER SHIN"),
+    ("Ⴀ", "U+10A0", "GEORGIAN CAPITAL LETTER AN"),
 ])
 def test_characters_no_font_has_are_named_never_boxes(clinic, tmp_path, text, code, name):
     result, _ = _render(clinic, tmp_path, "--patient", text)
     assert_user_error(result, "command line: --patient: the character", code, name, "would print as a box")
 
 
+@pytest.mark.parametrize("text,code", [("فاطمة", "U+0641 ARABIC LETTER FEH"), ("שרה", "U+05E9 HEBREW LETTER SHIN"),
+                                       ("Ann ٣", "U+0663 ARABIC-INDIC DIGIT THREE")])
+def test_right_to_left_text_is_refused_never_printed_reversed(clinic, tmp_path, text, code):
+    result, _ = _render(clinic, tmp_path, "--patient", text)
+    assert_user_error(result, "command line: --patient: the character", code, "is written right to left",
+                      "would come out reversed")
+
+
 def test_characters_in_yaml_text_are_named_with_their_line(clinic, tmp_path):
-    _edit(clinic / HANDOUT, "    note: Keep your arch", "    note: مرحبا Keep your arch")
+    _edit(clinic / HANDOUT, "    note: Keep your arch", "    note: 你好 Keep your arch")
     result, _ = _render(clinic, tmp_path)
-    line = line_of(clinic / HANDOUT, "مرحبا")
-    assert_user_error(result, f"{HANDOUT}:{line}: exercises[1].note: the character", "ARABIC LETTER")
+    line = line_of(clinic / HANDOUT, "你好")
+    assert_user_error(result, f"{HANDOUT}:{line}: exercises[1].note: the character", "CJK UNIFIED IDEOGRAPH")
 
 
 def test_combining_accents_print_as_one_letter(clinic, tmp_path):
