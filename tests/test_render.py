@@ -204,3 +204,18 @@ def test_dosage_wording():
     assert dosage.compact(make(duration="600", days_per_week="5")) == "10 min · 5 days a week"
     assert dosage.sentence(make(reps="1", hold="30s", rest="45", side="left", limb="arm")) == \
         "Do 1 time with your left arm. Hold each one for 30 seconds. Rest 45 seconds between sets."
+
+
+def test_the_same_text_at_two_widths_wraps_right_in_both(clinic, tmp_path):
+    """Paragraphs are shared between uses; each use must still get its own line breaks."""
+    step = "Land softly with your arch domed, your weight on your heel, big toe and little toe."
+    write(clinic / "handouts" / "twice.yaml", "title: Twice\nexercises:\n  - use: push-off\nsections:\n"
+                                               f"  - heading: Again\n    items:\n      - {step}\n")
+    out = tmp_path / "twice.pdf"
+    result = run("render", "twice", "--date", "2026-12-01", "-o", str(out), root=clinic)
+    assert result.exit_code == 0, result.output
+    pdf_pages(out)
+    lines = [" ".join(line.split()) for line in pypdf.PdfReader(str(out)).pages[0].extract_text().splitlines()]
+    assert lines.count(step) == 1, "the full-width section item is one line"
+    assert any(line.startswith("Land softly") and len(line) < len(step) for line in lines), \
+        "the same text inside the narrower card is wrapped"
