@@ -8,6 +8,7 @@ import functools
 import os
 import sys
 import traceback
+import unicodedata
 from pathlib import Path
 
 import click
@@ -42,9 +43,21 @@ def debug_option(func):
         except Exception as exc:  # a bug, not a user error
             if debug:
                 traceback.print_exc()
-            raise click.ClickException(
-                f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for details)")
+            raise click.ClickException(_without_names(
+                f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for details)",
+                kwargs))
     return wrapper
+
+
+def _without_names(message: str, options: dict) -> str:
+    """Patient and therapist names never reach a message, even a bug's."""
+    for key in ("patient", "therapist"):
+        name = options.get(key)
+        if name:
+            for form in {name, unicodedata.normalize("NFC", name), " ".join(name.split())}:
+                if form.strip():
+                    message = message.replace(form, f"<{key}>")
+    return message
 
 
 def _parse_date(ctx, param, value: str | None) -> dt.date:

@@ -85,3 +85,16 @@ def test_batch_commands_take_no_names(clinic):
         assert result.exit_code == 2 and "No such option" in result.output
     assert run("build", root=clinic).exit_code == 0
     assert _files_mentioning(clinic / "out", "Zelda") == []
+
+
+def test_even_a_bug_report_leaves_the_name_out(clinic, monkeypatch):
+    from handoutgen import pipeline
+
+    def crash(*args, **kwargs):
+        raise ValueError(f"something broke while drawing {NAME}")
+
+    monkeypatch.setattr(pipeline.Renderer, "render", crash)
+    result = run("render", SAMPLE, "--patient", NAME, root=clinic)
+    assert result.exit_code == 1
+    assert "internal error: ValueError: something broke while drawing <patient>" in result.output
+    assert "Zelda" not in result.output
