@@ -172,7 +172,7 @@ def _load(path: Path, _mtime: int, size: int, shown: str) -> Picture:
         _fail(shown, f"is {size // 1_000_000} MB, too large for a handout picture; save it smaller")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    meta = _cache_path(f"{digest}.json")
+    meta = _cache_path(f"{digest}-{ENCODER}.json")  # versioned: a new check rule re-checks old files
     try:
         fields = json.loads(meta.read_text())
         return Picture(path, digest, fields["width"], fields["height"], fields["photo"])
