@@ -86,7 +86,7 @@ def cli():
     """Branded one-page home-exercise handouts from YAML."""
 
 
-@cli.command()
+@cli.command(short_help="Render one handout to a one-page PDF.")
 @click.argument("handout")
 @click.option("--patient", help="Patient's name, printed on the page (never stored or logged).")
 @click.option("--therapist", help="Therapist's name, printed on the page.")
@@ -110,7 +110,7 @@ def render(handout, patient, therapist, day, kind, doses, output, clinic):
     click.echo(f"wrote {target} ({pages}, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)")
 
 
-@cli.command()
+@cli.command(short_help="Write a PNG picture of a handout's page.")
 @click.argument("handout")
 @click.option("--kind", type=click.Choice(["handout", "checklist", "both"]), default="handout",
               show_default=True, help="Which page; both puts the two pages side by side.")
@@ -130,7 +130,7 @@ def preview(handout, kind, patient, therapist, day, dpi, output, clinic):
     click.echo(f"wrote {target} ({size[0]}×{size[1]} pixels)")
 
 
-@cli.command()
+@cli.command(short_help="Render every changed handout into out/.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/ in the clinic folder; out/NAME/ for --brand NAME.yaml].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
@@ -152,7 +152,7 @@ def build(out_dir, jobs, force, prune, strict, clinic):
     _report(report, "rendered", strict=strict)
 
 
-@cli.command()
+@cli.command(short_help="Validate and fit every handout; write nothing.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes [default: the number of CPUs].")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
@@ -166,7 +166,7 @@ def check(jobs, strict, clinic):
     _report(report, "ok", strict=strict)
 
 
-@cli.command()
+@cli.command(short_help="Create a new clinic folder.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @debug_option
 def init(directory):
