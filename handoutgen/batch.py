@@ -75,59 +75,19 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
     """
     report = BatchReport()
     out_dir = Path(out_dir).absolute()
-    sources = clinic.handout_files()
-    ids = {path.stem: path for path in sources}
-    collisions = _collisions(clinic, sources)
     hasher = Hasher()
     with _locked(out_dir) if write else contextlib.nullcontext():
         manifest = Manifest.load(out_dir) if write else Manifest()
         report.manifest_repaired = manifest.repaired
         key = global_key(_layout_dirs(clinic), hasher)
-        if manifest.key != key:
-            force = True  # the tool or a layout changed: everything is stale
+        stale = force or not write or manifest.key != key  # a new tool or layout: everything is stale
         manifest.key = key
         if write:
             _remove_temp_files(out_dir)
-
-        todo: list[Path] = []
-        for path in sources:
-            if path.stem in collisions:
-                report.failed.append(Outcome(path.stem, clinic.shown(path), [collisions[path.stem]]))
-                manifest.entries.pop(path.stem, None)
-                continue
-            entry = manifest.entries.get(path.stem)
-            if (write and not force and entry is not None and entry.source == clinic.shown(path)
-                    and is_fresh(entry, clinic.root, out_dir, hasher)):
-                report.unchanged.append(path.stem)
-                report.warnings.extend(entry.warnings)
-            else:
-                todo.append(path)
-
-        for handout_id in sorted(set(manifest.entries) - set(ids)):
-            names = [n for n in manifest.entries[handout_id].outputs if (out_dir / n).exists()]
-            if prune and write:
-                for name in names:
-                    (out_dir / name).unlink()
-                report.removed.extend(names)
-                del manifest.entries[handout_id]
-            else:
-                report.orphans.extend(names)
-
-        done = 0
+        todo = _plan(clinic, manifest, out_dir, stale, hasher, report)
+        _deleted_handouts(clinic, manifest, out_dir, prune and write, report)
         try:
-            for outcome in _render_all(clinic, out_dir, todo, write, jobs or default_jobs()):
-                done += 1
-                if progress is not None:
-                    progress(done, len(todo))
-                if outcome.problems:
-                    report.failed.append(outcome)
-                    # Rebuilt next time; its old PDFs (if any) stay as they were.
-                    manifest.entries.pop(outcome.id, None)
-                    continue
-                report.rendered.append(outcome.id)
-                report.warnings.extend(outcome.warnings)
-                manifest.entries[outcome.id] = Entry(outcome.source, outcome.deps, outcome.outputs,
-                                                     outcome.warnings)
+            _render_and_record(clinic, out_dir, todo, write, jobs or default_jobs(), manifest, report, progress)
         except KeyboardInterrupt:
             report.interrupted = True
             raise
@@ -138,6 +98,58 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
     report.failed.sort(key=lambda o: o.source)
     report.rendered.sort()
     return report
+
+
+def _plan(clinic: Clinic, manifest: Manifest, out_dir: Path, stale: bool, hasher: Hasher,
+          report: BatchReport) -> list[Path]:
+    """The handouts to render; the others are unchanged (or collide, and fail)."""
+    sources = clinic.handout_files()
+    collisions = _collisions(clinic, sources)
+    todo = []
+    for path in sources:
+        if path.stem in collisions:
+            report.failed.append(Outcome(path.stem, clinic.shown(path), [collisions[path.stem]]))
+            manifest.entries.pop(path.stem, None)
+            continue
+        entry = manifest.entries.get(path.stem)
+        if (not stale and entry is not None and entry.source == clinic.shown(path)
+                and is_fresh(entry, clinic.root, out_dir, hasher)):
+            report.unchanged.append(path.stem)
+            report.warnings.extend(entry.warnings)
+        else:
+            todo.append(path)
+    return todo
+
+
+def _deleted_handouts(clinic: Clinic, manifest: Manifest, out_dir: Path, prune: bool,
+                      report: BatchReport) -> None:
+    """PDFs the manifest says we made for handouts that are gone: reported, or removed."""
+    current = {path.stem for path in clinic.handout_files()}
+    for handout_id in sorted(set(manifest.entries) - current):
+        names = [n for n in manifest.entries[handout_id].outputs if (out_dir / n).exists()]
+        if prune:
+            for name in names:
+                (out_dir / name).unlink()
+            report.removed.extend(names)
+            del manifest.entries[handout_id]
+        else:
+            report.orphans.extend(names)
+
+
+def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], write: bool, jobs: int,
+                       manifest: Manifest, report: BatchReport,
+                       progress: Callable[[int, int], None] | None) -> None:
+    for done, outcome in enumerate(_render_all(clinic, out_dir, todo, write, jobs), 1):
+        if progress is not None:
+            progress(done, len(todo))
+        if outcome.problems:
+            report.failed.append(outcome)
+            # Rebuilt next time; its old PDFs (if any) stay as they were.
+            manifest.entries.pop(outcome.id, None)
+            continue
+        report.rendered.append(outcome.id)
+        report.warnings.extend(outcome.warnings)
+        manifest.entries[outcome.id] = Entry(outcome.source, outcome.deps, outcome.outputs, outcome.warnings)
 
 
 def _layout_dirs(clinic: Clinic) -> list[Path]:

@@ -210,6 +210,9 @@ def _report(report, verb: str, strict: bool = False) -> None:
     for outcome in report.failed:
         for problem in outcome.problems:
             click.echo(f"error: {problem}", err=True)
+    if report.manifest_repaired:
+        click.echo("note: the record of the last build (out/.handoutgen-manifest.json) was unreadable; "
+                   "every handout was rendered again", err=True)
     for name in report.orphans:
         click.echo(f"note: out/{name} belongs to a handout that no longer exists; "
                    "build --prune deletes it", err=True)

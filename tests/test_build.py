@@ -162,6 +162,7 @@ def test_damaged_manifest_means_a_full_rebuild(clinic):
     (clinic / "out" / MANIFEST_NAME).write_text('{"format": 1, "key": ')
     result = run("build", root=clinic)
     assert result.exit_code == 0 and "1 rendered" in result.stdout
+    assert "was unreadable; every handout was rendered again" in result.stderr
     manifest = json.loads((clinic / "out" / MANIFEST_NAME).read_text())
     assert set(manifest["entries"]) == {SAMPLE}
 
