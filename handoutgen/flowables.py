@@ -108,6 +108,24 @@ def _style_key(style: ParagraphStyle) -> tuple:
     return key
 
 
+class Grid(Table):
+    """A table that lays itself out once per width.
+
+    The fitter measures every table, then the page (and any table around it)
+    wraps it again at the same width before drawing; platypus recomputes all
+    row heights each time. None of our tables split, so for a given width the
+    layout cannot change.
+    """
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, avail_width, avail_height):
+        if avail_width != self._wrapped_at:
+            super().wrap(avail_width, avail_height)
+            self._wrapped_at = avail_width
+        return self._width, self._height
+
+
 class PictureBox(Flowable):
     """A picture at a fixed size, compressed once for that size."""
 
@@ -304,7 +322,7 @@ class Renderer:
             row.insert(0, PictureBox(pic, height / pic.aspect, height))
             widths.insert(0, height / pic.aspect + 10)
         widths[widths.index(None)] = self.ctx.width - sum(w for w in widths if w)
-        table = Table([row], colWidths=widths)
+        table = Grid([row], colWidths=widths)
         table.setStyle(self.table_style([
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -325,7 +343,7 @@ class Renderer:
             value = self.inline(field, bold=True)
             parts.append(f"{label}: <b>{value}</b>" if label else f"<b>{value}</b>")
         text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
-        table = Table([[paragraph(text, self.st.meta)]], colWidths=[self.ctx.width])
+        table = Grid([[paragraph(text, self.st.meta)]], colWidths=[self.ctx.width])
         table.setStyle(self.table_style([
             ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.primary, 0.08)),
             ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -362,7 +380,7 @@ class Renderer:
     def _dose(self, node: Node) -> list[Flowable]:
         rows = [[self.para(n, self.st.say if n.tag == "say" else self.st.short)]
                 for n in node.elements() if n.tag in ("say", "short")]
-        table = Table(rows, colWidths=[None])
+        table = Grid(rows, colWidths=[None])
         table.setStyle(self.table_style([
             ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.accent, 0.13)),
             ("LINEBEFORE", (0, 0), (0, -1), 4, self.ctx.accent),
@@ -391,7 +409,7 @@ class Renderer:
         drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
         drawing.add(widget)
         words = [self.para(node, self.st.say), paragraph(self.text(href), self.st.caption_left)]
-        table = Table([[drawing, words]], colWidths=[size + 8, None])
+        table = Grid([[drawing, words]], colWidths=[size + 8, None])
         table.setStyle(self.table_style([
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -451,7 +469,7 @@ class Renderer:
             heights = None
             if pain:  # room to write a number by hand
                 heights = [None] * (len(table_rows) - 1) + [max(30.0, self.ctx.fit.body * 2.2)]
-            table = Table(table_rows, colWidths=[label_w] + [day_w] * len(span), rowHeights=heights)
+            table = Grid(table_rows, colWidths=[label_w] + [day_w] * len(span), rowHeights=heights)
             style = [
                 ("GRID", (0, 0), (-1, -1), 0.8, _mix(INK, 0.45)),
                 ("BACKGROUND", (0, 0), (-1, 0), _mix(self.ctx.primary, 0.1)),
@@ -495,7 +513,7 @@ class Renderer:
         return flows
 
     def _safety(self, node: Node) -> list[Flowable]:
-        table = Table([[self.para(node, self.st.safety)]], colWidths=[self.ctx.width])
+        table = Grid([[self.para(node, self.st.safety)]], colWidths=[self.ctx.width])
         table.setStyle(self.table_style([
             ("BOX", (0, 0), (-1, -1), 2, self.ctx.accent),
             ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.accent, 0.08)),
@@ -537,7 +555,7 @@ class Renderer:
             for c, _ in enumerate(pair):
                 style.append(("BOX", (2 * c, r), (2 * c, r), 1.2, _mix(self.ctx.primary, 0.45)))
             rows.append([pair[0], [], pair[1] if len(pair) > 1 else []])
-        grid = Table(rows, colWidths=[col, gap, col])
+        grid = Grid(rows, colWidths=[col, gap, col])
         grid.setStyle(self.table_style(style))
         grid.spaceBefore = 10 * self.space
         return [grid]
@@ -583,7 +601,7 @@ class Renderer:
             if side and content and body_nodes and body_nodes[0].tag == "p":
                 # Narrow card: the picture sits beside the first paragraph.
                 side_w = max(f.wrap(inner, 10000)[0] for f in side)
-                beside = Table([[content[0], side]], colWidths=[inner - side_w - 8, side_w + 8])
+                beside = Grid([[content[0], side]], colWidths=[inner - side_w - 8, side_w + 8])
                 beside.setStyle(self.table_style([
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -598,7 +616,7 @@ class Renderer:
             widths = [width]
         if boxed:
             style.append(("BOX", (0, 0), (-1, -1), 1.2, _mix(self.ctx.primary, 0.45)))
-        table = Table(rows, colWidths=widths)
+        table = Grid(rows, colWidths=widths)
         table.setStyle(self.table_style(style))
         table.spaceBefore = 10 * s if boxed else 0
         return table
