@@ -15,7 +15,6 @@ import click
 
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
-from handoutgen.errors import HandoutError, Problem
 
 
 def common(func):

@@ -14,8 +14,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import (Flowable, HRFlowable, ListFlowable, ListItem, Paragraph,
-                                Spacer, Table, TableStyle)
+from reportlab.platypus import Flowable, HRFlowable, ListFlowable, ListItem, Paragraph, Table, TableStyle
 
 from handoutgen import checkboxes
 from handoutgen.fonts import FALLBACK_NAME, FontSet

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pypdf
 
-from conftest import REPO, SAMPLE, pdf_pages, run, write
+from conftest import REPO, SAMPLE, pdf_pages, run
 
 NAME = "Zelda Quartermaine"
 
