@@ -166,13 +166,22 @@ def template_variables(resolved: ResolvedHandout, discharge: Discharge, people: 
                "exercises": exercises, "sections": sections,
                "checklist": {"days": model.checklist.days, "pain_score": model.checklist.pain_score}}
     return {
-        "brand": _view(brand.model_dump()),
+        "brand": _view(brand_values(brand)),
         "handout": _view(handout),
         "patient": people.get("patient"),
         "therapist": people.get("therapist"),
         "date": format_date(discharge.date) if discharge.date else None,
         "start": discharge.date.isoformat() if discharge.date else None,
     }
+
+
+def brand_values(brand) -> dict:
+    """The brand as layouts see it. Every handout carries a safety line: a
+    brand without one gets the plain default, with the clinic's phone."""
+    values = brand.model_dump()
+    if not values.get("safety"):
+        values["safety"] = f"Stop any exercise that causes sharp pain, and call us at {brand.phone}."
+    return values
 
 
 def _view(value):

@@ -264,3 +264,13 @@ def test_font_with_postscript_outlines_is_named(clinic):
     builder.save(str(clinic / "fonts" / "Cff-Regular.otf"))
     _brand_error(clinic, "font: Atkinson Hyperlegible", "font: fonts/Cff-Regular.otf",
                  "brand.yaml:{line}: font: has PostScript (CFF) outlines", "use the TrueType (.ttf) version")
+
+
+def test_a_brand_with_only_name_and_phone_still_prints_a_safety_line(clinic, tmp_path):
+    write(clinic / "brand.yaml", "clinic: Minimal Clinic\nphone: 555-0199\n")
+    out = tmp_path / "m.pdf"
+    result = run("render", SAMPLE, "--date", "2026-12-01", "-o", str(out), root=clinic)
+    assert result.exit_code == 0, result.output
+    text = pdf_pages(out)[0]
+    assert "Stop any exercise that causes sharp pain, and call us at 555-0199." in text
+    assert "Minimal Clinic" in text
