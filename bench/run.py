@@ -79,7 +79,7 @@ def per_handout(clinic, paths):
     from baseline import HandPlaced
     from handoutgen import dosage
     from handoutgen.images import load_picture
-    from handoutgen.pipeline import Discharge, Renderer, brand_fonts
+    from handoutgen.pipeline import Discharge, Renderer
     from handoutgen.resolve import resolve_handout
 
     renderer = Renderer(clinic)
@@ -92,7 +92,7 @@ def per_handout(clinic, paths):
     pipeline_ms = (time.perf_counter() - start) * 1000 / len(paths)
 
     # The baseline starts from already-resolved content: only drawing is timed.
-    library, fonts = renderer.library, brand_fonts(clinic, renderer.library)
+    library, fonts = renderer.library, renderer.fonts()
     brand = library.brand()[0]
     pages, pictures = [], {}
     for path, discharge in zip(paths, discharges):

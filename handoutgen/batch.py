@@ -84,8 +84,9 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
         manifest.key = key
         if write:
             _remove_temp_files(out_dir)
-        todo = _plan(clinic, manifest, out_dir, stale, hasher, report)
-        _deleted_handouts(clinic, manifest, out_dir, prune and write, report)
+        sources = clinic.handout_files()
+        todo = _plan(clinic, sources, manifest, out_dir, stale, hasher, report)
+        _deleted_handouts({path.stem for path in sources}, manifest, out_dir, prune and write, report)
         try:
             _render_and_record(clinic, out_dir, todo, write, jobs or default_jobs(), manifest, report, progress)
         except KeyboardInterrupt:
@@ -100,10 +101,9 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
     return report
 
 
-def _plan(clinic: Clinic, manifest: Manifest, out_dir: Path, stale: bool, hasher: Hasher,
-          report: BatchReport) -> list[Path]:
+def _plan(clinic: Clinic, sources: list[Path], manifest: Manifest, out_dir: Path, stale: bool,
+          hasher: Hasher, report: BatchReport) -> list[Path]:
     """The handouts to render; the others are unchanged (or collide, and fail)."""
-    sources = clinic.handout_files()
     collisions = _collisions(clinic, sources)
     todo = []
     for path in sources:
@@ -121,10 +121,9 @@ def _plan(clinic: Clinic, manifest: Manifest, out_dir: Path, stale: bool, hasher
     return todo
 
 
-def _deleted_handouts(clinic: Clinic, manifest: Manifest, out_dir: Path, prune: bool,
+def _deleted_handouts(current: set[str], manifest: Manifest, out_dir: Path, prune: bool,
                       report: BatchReport) -> None:
     """PDFs the manifest says we made for handouts that are gone: reported, or removed."""
-    current = {path.stem for path in clinic.handout_files()}
     for handout_id in sorted(set(manifest.entries) - current):
         names = [n for n in manifest.entries[handout_id].outputs if (out_dir / n).exists()]
         if prune:

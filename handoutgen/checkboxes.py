@@ -73,15 +73,18 @@ def style_for(canv, size: float, border, fill, text) -> BoxStyle:
     return cache[key]
 
 
-def add_box(canv, style: BoxStyle, name: str, x: float, y: float) -> None:
-    """A check box with its lower left corner at (x, y) in the current coordinates."""
+def add_boxes(canv, style: BoxStyle, boxes: list[tuple[str, float, float]]) -> None:
+    """Check boxes (name, x, y), lower left corners in the current coordinates."""
     half = BORDER_WIDTH / 2
+    canv.saveState()
     canv.setLineWidth(BORDER_WIDTH)
     canv.setStrokeColor(style.border)
     canv.setFillColor(style.fill)
-    # Drawn on the page too, so it prints even where a viewer hides form fields.
-    canv.rect(x + half, y + half, style.size - BORDER_WIDTH, style.size - BORDER_WIDTH, stroke=1, fill=1)
-    ax, ay = canv.absolutePosition(x, y)
-    widget = Widget(style, name, (ax, ay, ax + style.size, ay + style.size), canv._doc.thisPageRef())
-    canv._addAnnotation(widget)
-    canv.acroForm.fields.append(canv.acroForm.getRef(widget))
+    for name, x, y in boxes:
+        # Drawn on the page too, so it prints even where a viewer hides form fields.
+        canv.rect(x + half, y + half, style.size - BORDER_WIDTH, style.size - BORDER_WIDTH, stroke=1, fill=1)
+        ax, ay = canv.absolutePosition(x, y)
+        widget = Widget(style, name, (ax, ay, ax + style.size, ay + style.size), canv._doc.thisPageRef())
+        canv._addAnnotation(widget)
+        canv.acroForm.fields.append(canv.acroForm.getRef(widget))
+    canv.restoreState()

@@ -40,9 +40,14 @@ def ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+def blend(rgb, amount: float) -> tuple[float, ...]:
+    """An RGB colour (0–1 channels) blended with white; amount 0 = white, 1 = the colour.
+    The layouts' light tints are made with this too (flowables._mix)."""
+    return tuple(1 - amount * (1 - c) for c in rgb)
+
+
 def tint(hex_color: str, amount: float) -> str:
-    """`hex_color` blended with white (amount 1 = the colour), as flowables._mix does."""
-    return _hex(1 - amount * (1 - c) for c in _rgb(hex_color))
+    return _hex(blend(_rgb(hex_color), amount))
 
 
 def darker(hex_color: str, backgrounds, minimum: float) -> str | None:

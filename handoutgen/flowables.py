@@ -17,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, ListFlowable, ListItem, Paragraph, Table, TableStyle
 
 from handoutgen import checkboxes
+from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture, VectorPicture
 from handoutgen.markup import MarkupError, Node
@@ -50,7 +51,7 @@ class Context:
 
 def _mix(color: colors.Color, amount: float) -> colors.Color:
     """`color` blended with white; amount 0 = white, 1 = color."""
-    return colors.Color(*(1 - amount * (1 - c) for c in (color.red, color.green, color.blue)))
+    return colors.Color(*blend((color.red, color.green, color.blue), amount))
 
 
 class Text(Paragraph):
@@ -170,13 +171,11 @@ class TickBoxes(Flowable):
     def draw(self):
         self.wrap(0, 0)
         style = checkboxes.style_for(self.canv, TICK_BOX, self.color, colors.white, INK)
-        self.canv.saveState()
+        boxes = []
         for k, name in enumerate(self.names):
             col, row = k % self.per_row, k // self.per_row
-            x = col * (TICK_BOX + TICK_GAP)
-            y = self.height - (row + 1) * TICK_BOX - row * TICK_GAP
-            checkboxes.add_box(self.canv, style, name, x, y)
-        self.canv.restoreState()
+            boxes.append((name, col * (TICK_BOX + TICK_GAP), self.height - (row + 1) * TICK_BOX - row * TICK_GAP))
+        checkboxes.add_boxes(self.canv, style, boxes)
 
 
 class Styles:

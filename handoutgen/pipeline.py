@@ -79,8 +79,8 @@ def brand_fonts(clinic: Clinic, library: Library) -> FontSet:
             raise HandoutError(Problem(doc.file, doc.line_of((which,)), which, _font_trouble(exc)))
     problems = []
     for name in BRAND_TEXT_FIELDS:
-        value = getattr(brand, name)
-        for ch in [] if value is None or fonts.covers(value) else sorted({c for c in value if not fonts.in_main(c)}):
+        value = getattr(brand, name) or ""
+        for ch in sorted({c for c in value if not fonts.in_main(c)}):
             problems.append(Problem(doc.file, doc.line_of((name,)), name,
                                     f"the font has no {describe(ch)}; the clinic's own text must be "
                                     "in its own font: choose a font that has it, or write the text without it"))
@@ -200,6 +200,13 @@ class Renderer:
     def __init__(self, clinic: Clinic):
         self.clinic = clinic
         self.library = Library(clinic)
+        self._fonts: FontSet | None = None
+
+    def fonts(self) -> FontSet:
+        """The brand's fonts, found and checked once, however many handouts follow."""
+        if self._fonts is None:
+            self._fonts = brand_fonts(self.clinic, self.library)
+        return self._fonts
 
     def render(self, path: Path, discharge: Discharge | None = None, kind: str = "handout") -> Rendered:
         """One PDF of `kind`: handout, checklist, or both (2 pages, for duplex printing)."""
@@ -210,7 +217,7 @@ class Renderer:
         discharge = discharge or Discharge()
         people = {"patient": discharge.patient, "therapist": discharge.therapist}
         resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people)
-        fonts = brand_fonts(self.clinic, self.library)
+        fonts = self.fonts()
         problems = check_characters(resolved, fonts)
         pictures = {}
         for key, image_path in resolved.images.items():
@@ -262,17 +269,14 @@ SUFFIXES = {"handout": "", "checklist": "-checklist", "both": "-both"}
 def preview_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,
                  kind: str = "handout", dpi: int = 100) -> tuple[Path, tuple[int, int]]:
     """Render in memory and write only a PNG of the page(s)."""
-    from PIL import Image
-
     from handoutgen.preview import to_png
 
     path = clinic.handout_path(handout)
     rendered = Renderer(clinic).render(path, discharge, kind)
-    png = to_png(rendered.pdf, dpi)
+    png, size = to_png(rendered.pdf, dpi)
     target = out if out is not None else clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.png"
     write_atomic(target, png)
-    with Image.open(target) as img:
-        return target, img.size
+    return target, size
 
 
 def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,

@@ -12,7 +12,8 @@ DEFAULT_DPI = 100
 GAP_PX = 24
 
 
-def to_png(pdf: bytes, dpi: int = DEFAULT_DPI) -> bytes:
+def to_png(pdf: bytes, dpi: int = DEFAULT_DPI) -> tuple[bytes, tuple[int, int]]:
+    """(PNG bytes, (width, height) in pixels)."""
     import pypdfium2 as pdfium
     from PIL import Image
 
@@ -34,4 +35,4 @@ def to_png(pdf: bytes, dpi: int = DEFAULT_DPI) -> bytes:
         x += page.width + GAP_PX
     out = BytesIO()
     sheet.save(out, "PNG", optimize=True)
-    return out.getvalue()
+    return out.getvalue(), sheet.size
