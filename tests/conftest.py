@@ -123,3 +123,20 @@ def line_of(path: Path, needle: str) -> int:
 
 def words(text: str) -> list[str]:
     return re.findall(r"\S+", text)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file; the text must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def render_checked(clinic: Path, tmp_path: Path, *args: str) -> tuple[Result, Path]:
+    """Render the sample to tmp_path/out.pdf; on failure, no PDF and no temp file may be left."""
+    out = tmp_path / "out.pdf"
+    result = run("render", SAMPLE, "-o", str(out), *args, root=clinic)
+    if result.exit_code != 0:
+        assert not out.exists(), "a PDF was written despite an error"
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "a temp file was left behind"
+    return result, out

@@ -6,24 +6,14 @@ import sys
 
 import pytest
 
-from conftest import SAMPLE, assert_on_one_page, assert_user_error, line_of, pdf_pages, run, write
+from conftest import (SAMPLE, assert_on_one_page, assert_user_error, edit, line_of, pdf_pages, render_checked,
+                      run, write)
 
 HANDOUT = f"handouts/{SAMPLE}.yaml"
 
 
 def _render(clinic, tmp_path):
-    out = tmp_path / "out.pdf"
-    result = run("render", SAMPLE, "-o", str(out), root=clinic)
-    if result.exit_code != 0:
-        assert not out.exists(), "a PDF was written despite an error"
-        assert not list(tmp_path.glob(".out.pdf*")), "a temp file was left behind"
-    return result, out
-
-
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return render_checked(clinic, tmp_path)
 
 
 # (file, old text, new text, expected message fragments; {line} = line of the new text)
@@ -88,7 +78,7 @@ CASES = {
 def test_bad_input_is_reported_with_location(clinic, tmp_path, case):
     file, old, new, expected = CASES[case]
     path = clinic / file
-    _edit(path, old, new)
+    edit(path, old, new)
     line = line_of(path, new.splitlines()[-1]) if new.strip() else None
     result, out = _render(clinic, tmp_path)
     assert_user_error(result, *[e.format(file=file, line=line) for e in expected])
@@ -96,17 +86,17 @@ def test_bad_input_is_reported_with_location(clinic, tmp_path, case):
 
 def test_python_tag_executes_nothing(clinic, tmp_path):
     marker = tmp_path / "pwned"
-    _edit(clinic / HANDOUT, "title: Relieve", f"title: !!python/object/apply:os.system ['touch {marker}']\nx: Relieve")
+    edit(clinic / HANDOUT, "title: Relieve", f"title: !!python/object/apply:os.system ['touch {marker}']\nx: Relieve")
     result, _ = _render(clinic, tmp_path)
     assert result.exit_code == 1
     assert not marker.exists()
 
 
 def test_all_problems_of_a_file_at_once(clinic, tmp_path):
-    _edit(clinic / HANDOUT, "reps: 10,", "reps: ten,")
-    _edit(clinic / HANDOUT, "sets: 5,", "sets: 50,")
-    _edit(clinic / HANDOUT, "title:", "tittle:")
-    _edit(clinic / HANDOUT, "use: calf-stretch", "use: calf-strech")
+    edit(clinic / HANDOUT, "reps: 10,", "reps: ten,")
+    edit(clinic / HANDOUT, "sets: 5,", "sets: 50,")
+    edit(clinic / HANDOUT, "title:", "tittle:")
+    edit(clinic / HANDOUT, "use: calf-stretch", "use: calf-strech")
     result, _ = _render(clinic, tmp_path)
     assert_user_error(result, "5 problems", "exercises[0].dosage.reps", "exercises[0].dosage.sets", "tittle",
                       "title: is required", 'exercises[1].use: no exercise "calf-strech"')
@@ -126,8 +116,8 @@ def test_non_utf8_file(clinic, tmp_path):
 
 def test_yaml_11_words_stay_text(clinic, tmp_path):
     """`no`, `on`, `010` where text is expected print exactly as typed."""
-    _edit(clinic / "exercises/calf-stretch.yaml", "equipment: a wall to lean on", "equipment: no")
-    _edit(clinic / HANDOUT, "note: Keep your arch", "note: 010 Keep your arch")
+    edit(clinic / "exercises/calf-stretch.yaml", "equipment: a wall to lean on", "equipment: no")
+    edit(clinic / HANDOUT, "note: Keep your arch", "note: 010 Keep your arch")
     result, out = _render(clinic, tmp_path)
     assert result.exit_code == 0, result.output
     assert_on_one_page(pdf_pages(out), ["Equipment: no", "010 Keep your arch"])
@@ -136,7 +126,7 @@ def test_yaml_11_words_stay_text(clinic, tmp_path):
 def test_unprintable_character_is_named(clinic, tmp_path):
     result = run("render", SAMPLE, "--patient", "Ann \U0001F600", "-o", str(tmp_path / "x.pdf"), root=clinic)
     assert_user_error(result, "command line: --patient: the character", "U+1F600", "GRINNING FACE")
-    _edit(clinic / "exercises/push-off.yaml", "then step back.", "then step back \u4e00.")
+    edit(clinic / "exercises/push-off.yaml", "then step back.", "then step back \u4e00.")
     result, _ = _render(clinic, tmp_path)
     assert_user_error(result, "exercises/push-off.yaml:", "steps[3]: the character", "U+4E00")
 
@@ -167,7 +157,7 @@ def test_markup_in_text_prints_literally_and_opens_no_file(clinic, tmp_path):
     text = path.read_text()
     steps = "".join(f"  - {s!r}\n".replace("\\'", "''") for s in HOSTILE)
     path.write_text(text.replace("steps:\n", "steps:\n" + steps.replace("'", "'")))
-    _edit(clinic / HANDOUT, "title: Relieve Knee", "title: Relieve <i>Knee</i> &")
+    edit(clinic / HANDOUT, "title: Relieve Knee", "title: Relieve <i>Knee</i> &")
     opened = []
 
     def audit(event, args):

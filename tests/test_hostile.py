@@ -14,7 +14,8 @@ import pypdf
 import pytest
 from PIL import Image
 
-from conftest import SAMPLE, assert_on_one_page, assert_user_error, line_of, pdf_pages, run, write
+from conftest import (SAMPLE, assert_on_one_page, assert_user_error, edit, line_of, pdf_pages, render_checked,
+                      write)
 from handoutgen.errors import HandoutError
 from handoutgen.yamlload import load_yaml, load_yaml_bytes
 
@@ -22,25 +23,14 @@ HANDOUT = f"handouts/{SAMPLE}.yaml"
 
 
 def _render(clinic, tmp_path, *args):
-    out = tmp_path / "out.pdf"
-    result = run("render", SAMPLE, "--date", "2026-12-01", "-o", str(out), *args, root=clinic)
-    if result.exit_code != 0:
-        assert not out.exists(), "a PDF was written despite an error"
-        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "a temp file was left behind"
-    return result, out
-
-
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return render_checked(clinic, tmp_path, "--date", "2026-12-01", *args)
 
 
 # ---------------------------------------------------------------- YAML
 
 @pytest.mark.parametrize("value", ["1:30", '"ten"', "ten", "3.5", "-3", "0", "010", "1e3", "yes", "on", "[3]"])
 def test_counts_that_are_not_counts(clinic, tmp_path, value):
-    _edit(clinic / HANDOUT, "reps: 10,", f"reps: {value},")
+    edit(clinic / HANDOUT, "reps: 10,", f"reps: {value},")
     result, _ = _render(clinic, tmp_path)
     line = line_of(clinic / HANDOUT, f"reps: {value}")
     assert_user_error(result, f"{HANDOUT}:{line}: exercises[0].dosage.reps: must be a whole number from 1 to 100")
@@ -74,14 +64,14 @@ def test_five_megabyte_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
 
 
 def test_control_characters_in_yaml_are_refused_with_their_line(clinic, tmp_path):
-    _edit(clinic / HANDOUT, "title: Relieve", "title: Re\x07lieve")
+    edit(clinic / HANDOUT, "title: Relieve", "title: Re\x07lieve")
     result, _ = _render(clinic, tmp_path)
     assert_user_error(result, f"{HANDOUT}:1: contains the control character U+0007, which YAML does not allow; "
                               "delete it")
 
 
 def test_a_list_where_a_mapping_belongs(clinic, tmp_path):
-    _edit(clinic / HANDOUT, "checklist: {days: 14, pain_score: true}", "checklist: [14, true]")
+    edit(clinic / HANDOUT, "checklist: {days: 14, pain_score: true}", "checklist: [14, true]")
     result, _ = _render(clinic, tmp_path)
     line = line_of(clinic / HANDOUT, "checklist:")
     assert_user_error(result, f"{HANDOUT}:{line}: checklist:")
@@ -91,7 +81,7 @@ def test_a_list_where_a_mapping_belongs(clinic, tmp_path):
 
 def test_a_300_character_word_is_broken_across_lines_not_lost(clinic, tmp_path):
     word = "".join("abcdefghij"[i % 10] for i in range(300))
-    _edit(clinic / "exercises/calf-stretch.yaml", "equipment: a wall to lean on", f"equipment: {word}")
+    edit(clinic / "exercises/calf-stretch.yaml", "equipment: a wall to lean on", f"equipment: {word}")
     result, out = _render(clinic, tmp_path)
     assert result.exit_code == 0, result.output
     pages = pdf_pages(out)
@@ -114,7 +104,7 @@ def test_twenty_five_exercises_fit_or_fail_cleanly(clinic, tmp_path):
 
 
 def test_a_note_with_a_newline_prints_as_one_line(clinic, tmp_path):
-    _edit(clinic / HANDOUT, "    note: Keep your arch domed during the whole stretch.",
+    edit(clinic / HANDOUT, "    note: Keep your arch domed during the whole stretch.",
           '    note: "Keep your arch domed\\nduring the whole stretch."')
     result, out = _render(clinic, tmp_path)
     assert result.exit_code == 0, result.output
@@ -123,7 +113,7 @@ def test_a_note_with_a_newline_prints_as_one_line(clinic, tmp_path):
 
 def test_references_cannot_nest(clinic, tmp_path):
     """An exercise file cannot `use:` another, so there is no cycle to follow."""
-    _edit(clinic / "exercises/calf-stretch.yaml", "name: Calf Stretch", "use: calf-stretch\nname: Calf Stretch")
+    edit(clinic / "exercises/calf-stretch.yaml", "name: Calf Stretch", "use: calf-stretch\nname: Calf Stretch")
     result, _ = _render(clinic, tmp_path)
     assert_user_error(result, "exercises/calf-stretch.yaml:1: use: unknown field")
 
@@ -140,7 +130,7 @@ def _png_claiming(width: int, height: int) -> bytes:
 
 def _use_picture(clinic, name: str, data: bytes):
     (clinic / "images" / name).write_bytes(data)
-    _edit(clinic / "exercises/calf-stretch.yaml", "image: calf-stretch.png", f"image: {name}")
+    edit(clinic / "exercises/calf-stretch.yaml", "image: calf-stretch.png", f"image: {name}")
 
 
 def test_png_claiming_20000_by_20000_pixels_is_refused_before_decoding(clinic, tmp_path):
@@ -242,7 +232,7 @@ def test_right_to_left_text_is_refused_never_printed_reversed(clinic, tmp_path, 
 
 
 def test_characters_in_yaml_text_are_named_with_their_line(clinic, tmp_path):
-    _edit(clinic / HANDOUT, "    note: Keep your arch", "    note: 你好 Keep your arch")
+    edit(clinic / HANDOUT, "    note: Keep your arch", "    note: 你好 Keep your arch")
     result, _ = _render(clinic, tmp_path)
     line = line_of(clinic / HANDOUT, "你好")
     assert_user_error(result, f"{HANDOUT}:{line}: exercises[1].note: the character", "CJK UNIFIED IDEOGRAPH")
@@ -257,7 +247,7 @@ def test_combining_accents_print_as_one_letter(clinic, tmp_path):
 
 @pytest.mark.parametrize("char", ["\u200b", "\u200d", "\u00ad", "\u202e", "\ufeff"])
 def test_invisible_and_direction_characters_are_refused(clinic, tmp_path, char):
-    _edit(clinic / "exercises/push-off.yaml", "Push off the ball", f"Push{char} off the ball")
+    edit(clinic / "exercises/push-off.yaml", "Push off the ball", f"Push{char} off the ball")
     result, _ = _render(clinic, tmp_path)
     line = line_of(clinic / "exercises/push-off.yaml", "off the ball")
     assert_user_error(result, f"exercises/push-off.yaml:{line}: steps[1]: contains an invisible character "
