@@ -14,7 +14,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont as FTFont
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from handoutgen.fontembed import SubsetCachingTTFont
 
 from handoutgen.atomic import write_atomic
 from handoutgen.cache import cache_dir
@@ -79,7 +79,7 @@ def _static_instance(weight: int) -> Path:
 
 @lru_cache(maxsize=None)
 def _register(name: str, path: Path) -> str:
-    pdfmetrics.registerFont(TTFont(name, str(path)))
+    pdfmetrics.registerFont(SubsetCachingTTFont(name, str(path)))
     return name
 
 
