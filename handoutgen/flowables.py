@@ -14,9 +14,10 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, HRFlowable, ListFlowable, ListItem, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
 
 from handoutgen import checkboxes
+from handoutgen.boxes import Box, Columns, Line
 from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture, VectorPicture
@@ -63,8 +64,8 @@ class Text(Paragraph):
     paragraphs are shared (see `paragraph`) and remember each width's lines.
     """
 
-    def __init__(self, markup: str, style: ParagraphStyle):
-        super().__init__(markup, style)
+    def __init__(self, markup: str, style: ParagraphStyle, bullet: str | None = None):
+        super().__init__(markup, style, bulletText=bullet)
         self._by_width: dict[float, tuple] = {}
 
     def wrap(self, avail_width, avail_height):
@@ -82,17 +83,17 @@ _TEXTS: OrderedDict[tuple, Text] = OrderedDict()
 TEXT_CACHE_SIZE = 4096
 
 
-def paragraph(markup: str, style: ParagraphStyle) -> Text:
+def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Text:
     """The paragraph for this markup in this style, made once per process.
 
     Sharing is safe: a paragraph's lines depend only on markup, style and
     width, and each use wraps it (restoring that width's lines) just before
     it is drawn.
     """
-    key = (markup, _style_key(style))
+    key = (markup, bullet, _style_key(style))
     made = _TEXTS.get(key)
     if made is None:
-        made = _TEXTS[key] = Text(markup, style)
+        made = _TEXTS[key] = Text(markup, style, bullet)
         if len(_TEXTS) > TEXT_CACHE_SIZE:
             _TEXTS.popitem(last=False)
     else:
@@ -199,7 +200,8 @@ class Styles:
         self.say = style("say", fontName=bold)
         self.short = style("short", textColor=MUTED, spaceBefore=2 * s)
         self.caution = style("caution", textColor=CAUTION, spaceBefore=4 * s)
-        self.item = style("item", spaceBefore=2 * s)
+        self.item = style("item", spaceBefore=2 * s, leftIndent=b * 1.7, bulletIndent=b * 0.2,
+                          bulletFontName=bold, bulletFontSize=b, bulletColor=ctx.primary)
         self.meta = style("meta", textColor=MUTED)
         self.clinic = style("clinic", fontName=bold, fontSize=max(20, b * 1.4), leading=max(23, b * 1.6),
                             textColor=ctx.primary)
@@ -313,20 +315,12 @@ class Renderer:
                 for n in node.elements() if n.tag in ("clinic", "tagline")]
         right = [paragraph("Questions? Call", self.st.phone_label)]
         right += [self.para(n, self.st.phone) for n in node.elements("phone")]
-        row, widths = [left, right], [None, 190]
+        cells: list[tuple[float | None, Flowable | None]] = [(None, Box(left)), (190, Box(right))]
         if logo is not None:
             pic = self.picture(logo.attrs.get("src"), logo)
             height = 58
-            row.insert(0, PictureBox(pic, height / pic.aspect, height))
-            widths.insert(0, height / pic.aspect + 10)
-        widths[widths.index(None)] = self.ctx.width - sum(w for w in widths if w)
-        table = Grid([row], colWidths=widths)
-        table.setStyle(self.table_style([
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ]))
-        return [table,
+            cells.insert(0, (height / pic.aspect + 10, PictureBox(pic, height / pic.aspect, height)))
+        return [Box([Columns(cells, valign="middle")], (0, 0, 0, 6)),
                 HRFlowable(width="100%", thickness=3, color=self.ctx.primary, spaceBefore=2, spaceAfter=0),
                 HRFlowable(width="100%", thickness=1.5, color=self.ctx.accent, spaceBefore=1.5,
                            spaceAfter=0)]
@@ -341,16 +335,11 @@ class Renderer:
             value = self.inline(field, bold=True)
             parts.append(f"{label}: <b>{value}</b>" if label else f"<b>{value}</b>")
         text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
-        table = Grid([[paragraph(text, self.st.meta)]], colWidths=[self.ctx.width])
-        table.setStyle(self.table_style([
-            ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.primary, 0.08)),
-            ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-            ("TOPPADDING", (0, 0), (-1, -1), 4 * self.space + 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 5 * self.space + 1),
-        ]))
-        table.spaceBefore = 4 * self.space
-        table.spaceAfter = 2 * self.space
-        return [table]
+        box = Box([paragraph(text, self.st.meta)], (8, 4 * self.space + 1, 8, 5 * self.space + 1),
+                  background=_mix(self.ctx.primary, 0.08))
+        box.spaceBefore = 4 * self.space
+        box.spaceAfter = 2 * self.space
+        return [box]
 
     def _p(self, node: Node) -> list[Flowable]:
         return [self.para(node, self.st.body)]
@@ -359,37 +348,26 @@ class Renderer:
         return [self.para(node, self.st.heading)]
 
     def _steps(self, node: Node) -> list[Flowable]:
-        return [self.listing(node, numbered=True)]
+        return self.listing(node, numbered=True)
 
     def _bullets(self, node: Node) -> list[Flowable]:
-        return [self.listing(node, numbered=False)]
+        return self.listing(node, numbered=False)
 
-    def listing(self, node: Node, numbered: bool) -> ListFlowable:
-        items = [ListItem(self.para(item, self.st.item)) for item in node.elements("item")]
+    def listing(self, node: Node, numbered: bool) -> list[Flowable]:
+        """One paragraph an item, its number or bullet hanging in the margin."""
+        items = node.elements("item")
         if len(items) != len(node.elements()):
             raise MarkupError(node.line, f"<{node.tag}> may only contain <item> elements")
-        b = self.ctx.fit.body
-        kw = dict(bulletType="1", bulletFormat="%s.") if numbered else dict(bulletType="bullet", start="•")
-        flow = ListFlowable(items, bulletFontName=self.ctx.fonts.bold, bulletFontSize=b,
-                            bulletColor=self.ctx.primary, leftIndent=b * 1.7, bulletDedent=b * 1.5,
-                            spaceBefore=2 * self.space, **kw)
-        return flow
+        return [paragraph(self.inline(item), self.st.item, f"{n}." if numbered else "•")
+                for n, item in enumerate(items, 1)]
 
     def _dose(self, node: Node) -> list[Flowable]:
-        rows = [[self.para(n, self.st.say if n.tag == "say" else self.st.short)]
+        rows = [self.para(n, self.st.say if n.tag == "say" else self.st.short)
                 for n in node.elements() if n.tag in ("say", "short")]
-        table = Grid(rows, colWidths=[None])
-        table.setStyle(self.table_style([
-            ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.accent, 0.13)),
-            ("LINEBEFORE", (0, 0), (0, -1), 4, self.ctx.accent),
-            ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ("TOPPADDING", (0, 0), (-1, 0), 4 * self.space + 1),
-            ("BOTTOMPADDING", (0, -1), (-1, -1), 5 * self.space + 1),
-        ]))
-        table.spaceBefore = 6 * self.space
-        table.hAlign = "LEFT"
-        return [table]
+        box = Box(rows, (11, 4 * self.space + 1, 8, 5 * self.space + 1), background=_mix(self.ctx.accent, 0.13),
+                  bar=Line(4, self.ctx.accent), hug=True, gap=2)
+        box.spaceBefore = 6 * self.space
+        return [box]
 
     def _video(self, node: Node) -> list[Flowable]:
         """A QR code of the link, with the caption and the address beside it.
@@ -407,14 +385,9 @@ class Renderer:
         drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
         drawing.add(widget)
         words = [self.para(node, self.st.say), paragraph(self.text(href), self.st.caption_left)]
-        table = Grid([[drawing, words]], colWidths=[size + 8, None])
-        table.setStyle(self.table_style([
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        ]))
-        table.spaceBefore = 6 * self.space
-        return [table]
+        row = Columns([(size + 8, drawing), (None, Box(words))], valign="middle")
+        row.spaceBefore = 6 * self.space
+        return [row]
 
     # ----------------------------------------------------------- checklist
     def _grid(self, node: Node) -> list[Flowable]:
@@ -511,16 +484,10 @@ class Renderer:
         return flows
 
     def _safety(self, node: Node) -> list[Flowable]:
-        table = Grid([[self.para(node, self.st.safety)]], colWidths=[self.ctx.width])
-        table.setStyle(self.table_style([
-            ("BOX", (0, 0), (-1, -1), 2, self.ctx.accent),
-            ("BACKGROUND", (0, 0), (-1, -1), _mix(self.ctx.accent, 0.08)),
-            ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-            ("TOPPADDING", (0, 0), (-1, -1), 5 * self.space + 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 6 * self.space + 1),
-        ]))
-        table.spaceBefore = 8 * self.space
-        return [table]
+        box = Box([self.para(node, self.st.safety)], (10, 5 * self.space + 1, 10, 6 * self.space + 1),
+                  background=_mix(self.ctx.accent, 0.08), border=Line(2, self.ctx.accent))
+        box.spaceBefore = 8 * self.space
+        return [box]
 
     def _footer(self, node: Node) -> list[Flowable]:
         out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=self.ctx.primary,
@@ -538,83 +505,51 @@ class Renderer:
     def cards(self, cards: list[Node]) -> list[Flowable]:
         if self.ctx.fit.columns == 1:
             return [self.card(node, self.ctx.width) for node in cards]
-        # Two cards a row; the grid draws the borders so both cards of a
-        # row are the same height.
+        # Two cards a row, stretched so both cards of a row end level.
         gap = 10 * self.space
         col = (self.ctx.width - gap) / 2
-        rows, style = [], [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        ]
+        rows: list[Flowable] = []
         for i in range(0, len(cards), 2):
-            pair = [self.card(n, col, boxed=False) for n in cards[i:i + 2]]
-            r = len(rows)
-            for c, _ in enumerate(pair):
-                style.append(("BOX", (2 * c, r), (2 * c, r), 1.2, _mix(self.ctx.primary, 0.45)))
-            rows.append([pair[0], [], pair[1] if len(pair) > 1 else []])
-        grid = Grid(rows, colWidths=[col, gap, col])
-        grid.setStyle(self.table_style(style))
-        grid.spaceBefore = 10 * self.space
-        return [grid]
+            pair = [self.card(n, col) for n in cards[i:i + 2]]
+            row = Columns([(col, pair[0]), (gap, None), (col, pair[1] if len(pair) > 1 else None)],
+                          stretch=True)
+            row.spaceBefore = 10 * self.space
+            rows.append(row)
+        return rows
 
-    def card(self, node: Node, width: float, boxed: bool = True) -> Table:
+    def card(self, node: Node, width: float) -> Box:
         s, fit = self.space, self.ctx.fit
         pad = 8 * s + 2
         children = node.elements()
         heading = children[0] if children and children[0].tag == "heading" else None
         body_nodes = children[1:] if heading is not None else children
         number = node.attrs.get("number")
-        head = None
+        parts: list[Flowable] = []
         if heading is not None:
             label = f"{escape(number)}. " if number else ""
             head = paragraph(label + self.inline(heading, bold=True), self.st.heading)
+            parts.append(Box([head], (pad, 4 * s + 2, pad, 4 * s + 2), background=_mix(self.ctx.primary, 0.1)))
         content = self.blocks(body_nodes)
-        side: list[Flowable] = []
+        picture = None
         image_key = node.attrs.get("image")
         stacked = fit.columns > 1
         inner = width - 2 * pad
         if image_key:
             pic = self.picture(image_key, node)
             w = min(fit.image, inner) if not stacked else min(fit.image * 0.8, inner / 2)
-            side.append(PictureBox(pic, w, w * pic.aspect))
-        style = [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("TOPPADDING", (0, 0), (-1, -1), 4 * s + 2), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-        ]
-        rows: list[list] = []
-        if head is not None:
-            rows.append([head] + ([[]] if side and not stacked else []))
-            style += [("BACKGROUND", (0, 0), (-1, 0), _mix(self.ctx.primary, 0.1)),
-                      ("BOTTOMPADDING", (0, 0), (-1, 0), 4 * s + 2)]
-            if side and not stacked:
-                style.append(("SPAN", (0, 0), (-1, 0)))
-        if side and not stacked:
-            side_w = max(f.wrap(inner, 10000)[0] for f in side) + pad
-            rows.append([side, content])
-            widths = [side_w + pad, width - side_w - pad]
-            style.append(("RIGHTPADDING", (0, len(rows) - 1), (0, len(rows) - 1), 0))
+            picture = PictureBox(pic, w, w * pic.aspect)
+        if picture is not None and not stacked:
+            # Wide card: the picture in a column of its own, on the left.
+            parts.append(Columns([(picture.width + 2 * pad, Box([picture], (pad, 4 * s + 2, 0, pad))),
+                                  (None, Box(content, (pad, 4 * s + 2, pad, pad)))]))
         else:
-            if side and content and body_nodes and body_nodes[0].tag == "p":
+            if picture is not None and content and body_nodes and body_nodes[0].tag == "p":
                 # Narrow card: the picture sits beside the first paragraph.
-                side_w = max(f.wrap(inner, 10000)[0] for f in side)
-                beside = Grid([[content[0], side]], colWidths=[inner - side_w - 8, side_w + 8])
-                beside.setStyle(self.table_style([
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("LEFTPADDING", (1, 0), (1, 0), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ]))
-                content = [beside] + content[1:]
-            elif side:
-                rows.append([side])
-                style.append(("ALIGN", (0, len(rows) - 1), (0, len(rows) - 1), "CENTER"))
-            rows.append([content])
-            widths = [width]
-        if boxed:
-            style.append(("BOX", (0, 0), (-1, -1), 1.2, _mix(self.ctx.primary, 0.45)))
-        table = Grid(rows, colWidths=widths)
-        table.setStyle(self.table_style(style))
-        table.spaceBefore = 10 * s if boxed else 0
-        return table
+                content = [Columns([(None, content[0]), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
+                           ] + content[1:]
+            elif picture is not None:
+                parts.append(Box([picture], (pad, 4 * s + 2, pad, pad), center=True))
+            parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
+        card = Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)))
+        card.spaceBefore = 10 * s
+        return card

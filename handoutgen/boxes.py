@@ -1,0 +1,147 @@
+"""Light layout boxes: the page's cards, coloured panels and rows.
+
+Platypus tables can do all of this, but they are general: a one-cell table
+re-applies its style commands, measures every cell twice and draws through
+many layers, and tables were half the cost of a handout. These boxes do
+only what the layouts need: flowables stacked in a padded box (with a
+background, a border or a bar on its left), and boxes side by side. Each
+remembers its size per width, so the fitter's measuring and the drawing
+that follows lay it out once.
+
+Stacking follows platypus tables: the space before the first flowable and
+after the last is dropped; between them, both count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.platypus import Flowable, Paragraph
+
+
+@dataclass(frozen=True)
+class Line:
+    width: float
+    color: object
+
+
+def _stack(canv, flowables: list[Flowable], width: float, gap: float):
+    """(widest, total height, each (width, height)) of flowables stacked at `width`."""
+    sizes = []
+    total = widest = 0.0
+    last = len(flowables) - 1
+    for i, f in enumerate(flowables):
+        w, h = f.wrapOn(canv, width, 1e6)
+        sizes.append((w, h))
+        widest = max(widest, _natural_width(f, w))
+        total += h
+        if i:
+            total += f.getSpaceBefore() + gap
+        if i < last:
+            total += f.getSpaceAfter()
+    return widest, total, sizes
+
+
+def _natural_width(flowable: Flowable, wrapped: float) -> float:
+    """How wide the flowable's ink is: a paragraph's longest line, not its frame."""
+    if isinstance(flowable, Paragraph):
+        return max(flowable.getActualLineWidths0() or [0.0])
+    return wrapped
+
+
+class Box(Flowable):
+    """Flowables stacked inside padding, on an optional background, in an
+    optional border, with an optional coloured bar down the left side.
+
+    `pad` is (left, top, right, bottom). `hug` makes the box only as wide as
+    its content needs (a dose panel), else it takes the width it is given.
+    `center` centres each flowable across the box.
+    """
+
+    def __init__(self, content: list[Flowable], pad=(0.0, 0.0, 0.0, 0.0), *, background=None,
+                 border: Line | None = None, bar: Line | None = None, hug: bool = False,
+                 center: bool = False, gap: float = 0.0):
+        super().__init__()
+        self.content = content
+        self.pad = pad
+        self.background, self.border, self.bar = background, border, bar
+        self.hug, self.center, self.gap = hug, center, gap
+        self._at: dict[float, tuple] = {}
+
+    def wrap(self, avail_width, avail_height):
+        done = self._at.get(avail_width)
+        if done is None:
+            left, top, right, bottom = self.pad
+            inner = avail_width - left - right
+            widest, height, sizes = _stack(self.canv, self.content, inner, self.gap)
+            width = min(avail_width, widest + left + right) if self.hug else avail_width
+            done = self._at[avail_width] = (width, height + top + bottom, inner, sizes)
+        self.width, self.height, self._inner, self._sizes = done
+        return self.width, self.height
+
+    def draw(self):
+        self.paint(self.canv, 0.0, 0.0, self.height)
+
+    def paint(self, canv, x: float, y: float, height: float) -> None:
+        """Draw with the lower left corner at (x, y), `height` tall (a row may stretch it)."""
+        width = self.width
+        if self.background is not None or self.bar is not None or self.border is not None:
+            canv.saveState()
+            if self.background is not None:
+                canv.setFillColor(self.background)
+                canv.rect(x, y, width, height, stroke=0, fill=1)
+            if self.bar is not None:
+                canv.setFillColor(self.bar.color)
+                canv.rect(x, y, self.bar.width, height, stroke=0, fill=1)
+            if self.border is not None:
+                canv.setStrokeColor(self.border.color)
+                canv.setLineWidth(self.border.width)
+                canv.rect(x, y, width, height, stroke=1, fill=0)
+            canv.restoreState()
+        left, top, right, _ = self.pad
+        cursor = y + height - top
+        inner = self._inner
+        for i, (f, (w, h)) in enumerate(zip(self.content, self._sizes)):
+            if i:
+                cursor -= f.getSpaceBefore() + self.gap
+            cursor -= h
+            f.wrapOn(canv, inner, 1e6)  # shared paragraphs: restore this width's lines
+            fx = x + left + ((inner - w) / 2 if self.center else 0.0)
+            f.drawOn(canv, fx, cursor)
+            cursor -= f.getSpaceAfter()
+
+
+class Columns(Flowable):
+    """Flowables side by side in columns of fixed widths (None: the rest).
+
+    `valign` is "top" or "middle"; with `stretch`, boxes grow to the row's
+    height, so the cards of a row end level."""
+
+    def __init__(self, cells: list[tuple[float | None, Flowable | None]], *, valign: str = "top",
+                 stretch: bool = False):
+        super().__init__()
+        self.cells, self.valign, self.stretch = cells, valign, stretch
+        self._at: dict[float, tuple] = {}
+
+    def wrap(self, avail_width, avail_height):
+        done = self._at.get(avail_width)
+        if done is None:
+            fixed = sum(w for w, _ in self.cells if w is not None)
+            widths = [w if w is not None else avail_width - fixed for w, _ in self.cells]
+            heights = [f.wrapOn(self.canv, w, 1e6)[1] if f is not None else 0.0
+                       for w, (_, f) in zip(widths, self.cells)]
+            done = self._at[avail_width] = (sum(widths), max(heights, default=0.0), widths, heights)
+        self.width, self.height, self._widths, self._heights = done
+        return self.width, self.height
+
+    def draw(self):
+        canv, x = self.canv, 0.0
+        for width, height, (_, f) in zip(self._widths, self._heights, self.cells):
+            if f is not None:
+                f.wrapOn(canv, width, 1e6)
+                if self.stretch and isinstance(f, Box):
+                    f.paint(canv, x, 0.0, self.height)
+                else:
+                    y = self.height - height if self.valign == "top" else (self.height - height) / 2
+                    f.drawOn(canv, x, y)
+            x += width
