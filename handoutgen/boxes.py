@@ -26,20 +26,19 @@ class Line:
 
 
 def _stack(canv, flowables: list[Flowable], width: float, gap: float):
-    """(widest, total height, each (width, height)) of flowables stacked at `width`."""
+    """(total height, each (width, height)) of flowables stacked at `width`."""
     sizes = []
-    total = widest = 0.0
+    total = 0.0
     last = len(flowables) - 1
     for i, f in enumerate(flowables):
         w, h = f.wrapOn(canv, width, 1e6)
         sizes.append((w, h))
-        widest = max(widest, _natural_width(f, w))
         total += h
         if i:
             total += f.getSpaceBefore() + gap
         if i < last:
             total += f.getSpaceAfter()
-    return widest, total, sizes
+    return total, sizes
 
 
 def _natural_width(flowable: Flowable, wrapped: float) -> float:
@@ -73,8 +72,11 @@ class Box(Flowable):
         if done is None:
             left, top, right, bottom = self.pad
             inner = avail_width - left - right
-            widest, height, sizes = _stack(self.canv, self.content, inner, self.gap)
-            width = min(avail_width, widest + left + right) if self.hug else avail_width
+            height, sizes = _stack(self.canv, self.content, inner, self.gap)
+            width = avail_width
+            if self.hug:
+                widest = max((_natural_width(f, w) for f, (w, _) in zip(self.content, sizes)), default=0.0)
+                width = min(avail_width, widest + left + right)
             done = self._at[avail_width] = (width, height + top + bottom, inner, sizes)
         self.width, self.height, self._inner, self._sizes = done
         return self.width, self.height

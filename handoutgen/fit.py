@@ -38,9 +38,10 @@ class DoesNotFit(Exception):
 def fit_page(page: Node, ctx: Context, height: float, fits=FITS):
     """Return (fit, main, bottom, slack) for the first layout that fits."""
     best_overflow = None
+    memo: dict = {}  # blocks that do not change from one trial to the next
     for fit in fits:
         trial = replace(ctx, fit=fit)
-        main, bottom = Renderer(trial).page(page)
+        main, bottom = Renderer(trial, memo).page(page)
         used = stack_height(main, ctx.width) + stack_height(bottom, ctx.width)
         if used <= height:
             return fit, main, bottom, height - used

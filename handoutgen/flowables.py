@@ -101,11 +101,15 @@ def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None) -> 
     return made
 
 
-def _style_key(style: ParagraphStyle) -> tuple:
+_STYLE_IDS: dict[tuple, int] = {}
+
+
+def _style_key(style: ParagraphStyle) -> int:
+    """A number per distinct style: equal styles made apart share it (and so their paragraphs)."""
     key = style.__dict__.get("_handoutgen_key")
     if key is None:
-        key = tuple((name, repr(getattr(style, name))) for name in sorted(ParagraphStyle.defaults))
-        style.__dict__["_handoutgen_key"] = key
+        values = tuple((name, repr(getattr(style, name))) for name in sorted(ParagraphStyle.defaults))
+        key = style.__dict__["_handoutgen_key"] = _STYLE_IDS.setdefault(values, len(_STYLE_IDS))
     return key
 
 
@@ -232,10 +236,13 @@ def styles_for(ctx: Context) -> Styles:
 
 
 class Renderer:
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, memo: dict | None = None):
         self.ctx = ctx
         self.st = styles_for(ctx)
         self.space = ctx.fit.space
+        # Blocks already made for another fitting trial of this page: only
+        # cards depend on the picture size and columns, the rest on size and spacing.
+        self.memo = memo if memo is not None else {}
 
     def table_style(self, commands: list) -> TableStyle:
         """Tables set a font before drawing cells; make it ours, not Helvetica."""
@@ -282,20 +289,25 @@ class Renderer:
         main: list[Flowable] = []
         bottom: list[Flowable] = []
         cards: list[Node] = []
+        fit = self.ctx.fit
         for node in page.elements():
             if node.tag == "card":
                 cards.append(node)
                 continue
             if cards:
-                main.extend(self.cards(cards))
+                main.extend(self._remembered(("cards", id(cards[0]), fit), self.cards, cards))
                 cards = []
-            if node.tag in ("safety", "footer"):
-                bottom.extend(self.block(node))
-            else:
-                main.extend(self.block(node))
+            made = self._remembered((id(node), fit.body, fit.space), self.block, node)
+            (bottom if node.tag in ("safety", "footer") else main).extend(made)
         if cards:
-            main.extend(self.cards(cards))
+            main.extend(self._remembered(("cards", id(cards[0]), fit), self.cards, cards))
         return main, bottom
+
+    def _remembered(self, key, make, arg) -> list[Flowable]:
+        made = self.memo.get(key)
+        if made is None:
+            made = self.memo[key] = make(arg)
+        return made
 
     def block(self, node: Node) -> list[Flowable]:
         method = getattr(self, f"_{node.tag}", None)

@@ -8,9 +8,14 @@ pinned, so these internals cannot change under us).
 
 from __future__ import annotations
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream
+from functools import lru_cache
+
+from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFArray, PDFDictionary, PDFDocument, PDFName, PDFObject,
+                                      PDFStream)
 
 from handoutgen.images import Encoded
+
+_PLAIN = PDFDocument(invariant=1)  # formats what refers to no other object the same for any PDF
 
 
 class EncodedImageXObject(PDFObject):
@@ -18,25 +23,35 @@ class EncodedImageXObject(PDFObject):
         self.encoded = encoded
 
     def format(self, document):
-        e = self.encoded
-        stream = PDFStream(content=e.data, filters=())
-        d = stream.dictionary
-        d["Type"] = PDFName("XObject")
-        d["Subtype"] = PDFName("Image")
-        d["Width"] = e.width
-        d["Height"] = e.height
-        d["BitsPerComponent"] = e.bits
-        if e.space == "Indexed":
-            hival = len(e.palette) // 3 - 1
-            d["ColorSpace"] = PDFArray([PDFName("Indexed"), PDFName("DeviceRGB"), hival,
-                                        b"<" + e.palette.hex().encode() + b">"])
-        else:
-            d["ColorSpace"] = PDFName(e.space)
-        d["Filter"] = PDFName(e.filter)
-        if e.filter == "FlateDecode":
-            d["DecodeParms"] = PDFDictionary({"Predictor": 15, "Colors": e.colors,
-                                              "BitsPerComponent": e.bits, "Columns": e.width})
-        return stream.format(document)
+        if isinstance(document.encrypt, NoEncryption):
+            return _formatted(self.encoded)  # refers to nothing else: the same bytes in every PDF
+        return _format(self.encoded, document)
+
+
+@lru_cache(maxsize=256)
+def _formatted(encoded: Encoded) -> bytes:
+    return _format(encoded, _PLAIN)
+
+
+def _format(e: Encoded, document) -> bytes:
+    stream = PDFStream(content=e.data, filters=())
+    d = stream.dictionary
+    d["Type"] = PDFName("XObject")
+    d["Subtype"] = PDFName("Image")
+    d["Width"] = e.width
+    d["Height"] = e.height
+    d["BitsPerComponent"] = e.bits
+    if e.space == "Indexed":
+        hival = len(e.palette) // 3 - 1
+        d["ColorSpace"] = PDFArray([PDFName("Indexed"), PDFName("DeviceRGB"), hival,
+                                    b"<" + e.palette.hex().encode() + b">"])
+    else:
+        d["ColorSpace"] = PDFName(e.space)
+    d["Filter"] = PDFName(e.filter)
+    if e.filter == "FlateDecode":
+        d["DecodeParms"] = PDFDictionary({"Predictor": 15, "Colors": e.colors,
+                                          "BitsPerComponent": e.bits, "Columns": e.width})
+    return stream.format(document)
 
 
 def draw_encoded(canv, encoded: Encoded, key: str, x: float, y: float, width: float, height: float) -> None:

@@ -73,6 +73,8 @@ class Library:
         self._exercises: dict[str, tuple[Exercise | None, Document | None, list[Problem]]] = {}
         self._brand: tuple[Brand, Document] | None = None
         self._exercise_ids: list[str] | None = None
+        self._texts: dict[str, list[tuple[str, Origin]]] = {}  # of the brand and each exercise
+        self._image_paths: dict[str, Path | None] = {}
 
     def brand(self) -> tuple[Brand, Document]:
         if self._brand is None:
@@ -88,6 +90,12 @@ class Library:
                 raise HandoutError(problems)
             self._brand = (brand, doc)
         return self._brand
+
+    def texts(self, key: str, model: BaseModel, doc: Document) -> list[tuple[str, Origin]]:
+        """Every text of the brand ("brand") or of an exercise (its id), collected once."""
+        if key not in self._texts:
+            self._texts[key] = list(_texts(model, doc))
+        return self._texts[key]
 
     def exercise_ids(self) -> list[str]:
         if self._exercise_ids is None:
@@ -109,9 +117,10 @@ class Library:
         return self._exercises[ex_id]
 
     def image_path(self, name: str) -> Path | None:
-        candidate = self.clinic.images_dir / name
-        real = self.clinic.inside(candidate)
-        return real if real is not None and real.is_file() else None
+        if name not in self._image_paths:
+            real = self.clinic.inside(self.clinic.images_dir / name)
+            self._image_paths[name] = real if real is not None and real.is_file() else None
+        return self._image_paths[name]
 
     def image_problems(self, name: str, doc: Document, path: tuple) -> list[Problem]:
         line = doc.line_of(path)
@@ -138,7 +147,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
     if model is None:
         # Report unknown exercise ids too, so one pass fixes everything.
         raise HandoutError(problems + _unknown_uses(doc, known))
-    texts = list(_texts(brand, brand_doc)) + list(_texts(model, doc))
+    texts = library.texts("brand", brand, brand_doc) + list(_texts(model, doc))
     views: list[ExerciseView] = []
     images: dict[str, Path] = {}
     if brand.logo:
@@ -153,7 +162,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
             if base is None:
                 problems.extend(base_problems)
                 continue
-            texts.extend(_texts(base, base_doc))
+            texts.extend(library.texts(f"exercise {entry.use}", base, base_doc))
             dose = (base.dosage or DoseFields()).merged(entry.dosage) if (base.dosage or entry.dosage) else None
             origin = Origin(doc.file, doc.line_of(where), dotted(where))
             source = base
