@@ -1,9 +1,10 @@
 """The speed baseline: the handout page drawn by hand on a ReportLab canvas.
 
 No YAML, validation, templates, markup or fitting: fixed positions, text
-wrapped with simpleSplit, the same fonts and the same cached, compressed
-pictures. It is what the fastest hand-written generator of this page costs,
-so bench/run.py can say how much handoutgen's pipeline adds on top.
+wrapped with simpleSplit, the same font files (loaded by ReportLab's own
+TTFont, see bench/run.py) and the same cached, compressed pictures. It is
+what the fastest hand-written generator of this page costs, so
+bench/run.py can say how much handoutgen's pipeline adds on top.
 """
 
 from __future__ import annotations
