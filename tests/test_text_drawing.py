@@ -26,11 +26,15 @@ def _style(**kw) -> ParagraphStyle:
 
 
 def _pixels(make, width: float) -> bytes:
+    """The page, rendered by PDFium, of what `make()` returns: one paragraph or a list, top down."""
     out = BytesIO()
     canv = Canvas(out, invariant=1, initialFontName=FONTS.regular)
-    para = make()
-    _, height = para.wrapOn(canv, width, 1000)
-    para.drawOn(canv, 40, 700 - height)
+    made = make()
+    y = 760
+    for para in made if isinstance(made, list) else [made]:
+        _, height = para.wrapOn(canv, width, 1000)
+        y -= height + 6
+        para.drawOn(canv, 40, y)
     canv.showPage()
     canv.save()
     page = pypdfium2.PdfDocument(out.getvalue())[0]
@@ -70,8 +74,27 @@ def test_a_line_squeezed_to_fit_is_squeezed_the_same_way():
     assert _pixels(lambda: Text(SENTENCE, style), width) == _pixels(lambda: Paragraph(SENTENCE, style), width)
 
 
-@pytest.mark.parametrize("markup", ["Patient: María José", "Do <b>10</b> times", "5 sets × 10 reps"])
-def test_other_paragraphs_are_left_to_reportlab(markup):
+MANY = "".join(chr(c) for c in sorted(FONTS._main) if c > 0xBF)[:300]  # letters for two font subsets
+
+
+@pytest.mark.parametrize("markup", ["Patient: María José Fernández", "5 sets × 10 reps · each leg", MANY])
+def test_letters_beyond_ascii_take_the_fast_path_too(markup):
+    para = Text(markup, _style())
+    para.wrap(300, 1000)
+    assert para._plain_lines() is not None
+    assert _pixels(lambda: Text(markup, _style()), 300) == _pixels(lambda: Paragraph(markup, _style()), 300)
+
+
+def test_letters_numbered_by_reportlab_first_are_drawn_with_the_same_numbers():
+    """The font subset numbers letters in order of first use in the document, by either path."""
+    texts = ["Für <b>María</b> ·", "María für · Ω", "Ω Zoë", MANY]
+    make = lambda kind: lambda: [kind(t, _style()) for t in texts]  # noqa: E731
+    assert _pixels(make(Text), 300) == _pixels(make(Paragraph), 300)
+
+
+@pytest.mark.parametrize("markup", ["Do <b>10</b> times", "Hold it <font color='red'>still</font>",
+                                    "Zoë&nbsp;Dupont, 1&nbsp;min"])
+def test_mixed_styles_are_left_to_reportlab(markup):
     para = Text(markup, _style())
     para.wrap(300, 1000)
     assert para._plain_lines() is None
