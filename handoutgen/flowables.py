@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -98,6 +100,7 @@ class Text(Paragraph):
             offset = _drawBullet(canv, offset, top, self.bulletText, style, rtl=False)
         canv.setFillColor(para.textColor)
         doc, size, align = canv._doc, fp_str(para.fontSize), style.alignment
+        ascii_same = _ascii_is_its_own_code(font)
         ops, current = ["BT"], None
         for i, (extra, text) in enumerate(lines):
             x = style.leftIndent + (offset if i == 0 else 0.0)
@@ -110,8 +113,11 @@ class Text(Paragraph):
             if squeeze:  # a line a hair too long: ReportLab closes up its word spaces to fit, as here
                 ops.append(f"{fp_str(extra / spaces)} Tw")
             ops.append(f"1 0 0 1 {fp_str(x, top - i * style.leading)} Tm")
-            # The font subset and codes of each letter, assigned in this document as ReportLab does.
-            for subset, codes in font.splitString(text, doc):
+            # The font subset and codes of each letter, assigned in this document as ReportLab does;
+            # printable ASCII always has its own codes in the first subset.
+            runs = [(0, text.encode("ascii"))] if ascii_same and text.isascii() and text.isprintable() \
+                else font.splitString(text, doc)
+            for subset, codes in runs:
                 if subset != current:
                     ops.append(f"{font.getSubsetInternalName(subset, doc)} {size} Tf")
                     current = subset
@@ -130,6 +136,15 @@ class Text(Paragraph):
                 or not getattr(pdfmetrics.getFont(para.fontName), "_dynamicFont", False)):
             return None
         return [(extra, " ".join(words)) for extra, words in para.lines]
+
+
+@lru_cache(maxsize=None)
+def _ascii_is_its_own_code(font) -> bool:
+    """True when ReportLab gives each printable ASCII letter its own code in
+    subset 0 of every document (its "ASCII readable" subsets), as for any
+    font that has all of ASCII."""
+    readable = font._asciiReadable if font._asciiReadable is not None else rl_config.ttfAsciiReadable
+    return bool(readable) and all(code in font.face.charToGlyph for code in range(32, 127))
 
 
 _TEXTS: OrderedDict[tuple, Text] = OrderedDict()
