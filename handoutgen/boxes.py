@@ -147,3 +147,78 @@ class Columns(Flowable):
                     y = self.height - height if self.valign == "top" else (self.height - height) / 2
                     f.drawOn(canv, x, y)
             x += width
+
+
+class Ruled(Flowable):
+    """A grid of cells with rules between them: the checklist's week.
+
+    `rows` holds each row's cells (lists of flowables), `widths` each
+    column's width and `heights` a fixed height per row (None: as tall as
+    its tallest cell). Cells are padded by `pad` (left, top, right, bottom),
+    or `pad_after_first` (left, right) after the first column; contents sit
+    in the middle of their row, centred from the second column of the
+    second row on (the tick boxes), else at the left.
+    """
+
+    def __init__(self, rows: list[list[list[Flowable]]], widths: list[float], *, pad, pad_after_first,
+                 rule: Line, heights: list[float | None] | None = None, backgrounds: dict | None = None):
+        super().__init__()
+        self.rows, self.widths, self.pad, self.pad_after_first = rows, widths, pad, pad_after_first
+        self.rule, self.fixed = rule, heights or [None] * len(rows)
+        self.backgrounds = backgrounds or {}  # row index → colour
+        self._heights: list[float] | None = None
+
+    def _padding(self, col: int) -> tuple[float, float, float, float]:
+        left, top, right, bottom = self.pad
+        if col:
+            left, right = self.pad_after_first
+        return left, top, right, bottom
+
+    def wrap(self, avail_width, avail_height):
+        if self._heights is None:
+            heights = []
+            for row, fixed in zip(self.rows, self.fixed):
+                tallest = 0.0
+                for col, (cell, width) in enumerate(zip(row, self.widths)):
+                    left, top, right, bottom = self._padding(col)
+                    tallest = max(tallest, _stack(self.canv, cell, width - left - right, 0.0)[0] + top + bottom)
+                heights.append(fixed if fixed is not None else tallest)
+            self._heights = heights
+        self.width, self.height = sum(self.widths), sum(self._heights)
+        return self.width, self.height
+
+    def draw(self):
+        canv, heights = self.canv, self._heights
+        tops = [self.height - sum(heights[:i]) for i in range(len(heights) + 1)]
+        if self.backgrounds:
+            canv.saveState()
+            for index, color in self.backgrounds.items():
+                canv.setFillColor(color)
+                canv.rect(0, tops[index + 1], self.width, heights[index], stroke=0, fill=1)
+            canv.restoreState()
+        for r, (row, height) in enumerate(zip(self.rows, heights)):
+            x = 0.0
+            for col, (cell, width) in enumerate(zip(row, self.widths)):
+                if cell:
+                    self._draw_cell(canv, cell, x, tops[r + 1], width, height, col, centre=r > 0 and col > 0)
+                x += width
+        canv.saveState()
+        canv.setStrokeColor(self.rule.color)
+        canv.setLineWidth(self.rule.width)
+        lefts = [sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
+        canv.lines([(0, y, self.width, y) for y in tops] + [(x, 0, x, self.height) for x in lefts])
+        canv.restoreState()
+
+    def _draw_cell(self, canv, cell, x, y, width, height, col, centre):
+        left, top, right, bottom = self._padding(col)
+        inner = width - left - right
+        content, sizes = _stack(canv, cell, inner, 0.0)
+        cursor = y + (height + bottom - top + content) / 2  # the top of the content, as tables place it
+        for i, (f, (w, h)) in enumerate(zip(cell, sizes)):
+            if i:
+                cursor -= f.getSpaceBefore()
+            cursor -= h
+            f.wrapOn(canv, inner, 1e6)
+            fx = x + (width + left - right - w) / 2 if centre else x + left
+            f.drawOn(canv, fx, cursor)
+            cursor -= f.getSpaceAfter()

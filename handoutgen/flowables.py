@@ -18,11 +18,11 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, Paragraph
 from reportlab.platypus.paragraph import _drawBullet
 
 from handoutgen import checkboxes
-from handoutgen.boxes import Box, Columns, Line
+from handoutgen.boxes import Box, Columns, Line, Ruled
 from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture, VectorPicture
@@ -181,24 +181,6 @@ def _style_key(style: ParagraphStyle) -> int:
     return key
 
 
-class Grid(Table):
-    """A table that lays itself out once per width.
-
-    The fitter measures every table, then the page (and any table around it)
-    wraps it again at the same width before drawing; platypus recomputes all
-    row heights each time. None of our tables split, so for a given width the
-    layout cannot change.
-    """
-
-    _wrapped_at: float | None = None
-
-    def wrap(self, avail_width, avail_height):
-        if avail_width != self._wrapped_at:
-            super().wrap(avail_width, avail_height)
-            self._wrapped_at = avail_width
-        return self._width, self._height
-
-
 class PictureBox(Flowable):
     """A picture at a fixed size, compressed once for that size."""
 
@@ -311,10 +293,6 @@ class Renderer:
         # Blocks already made for another fitting trial of this page: only
         # cards depend on the picture size and columns, the rest on size and spacing.
         self.memo = memo if memo is not None else {}
-
-    def table_style(self, commands: list) -> TableStyle:
-        """Tables set a font before drawing cells; make it ours, not Helvetica."""
-        return TableStyle([("FONTNAME", (0, 0), (-1, -1), self.ctx.fonts.regular)] + list(commands))
 
     # ---------------------------------------------------------------- text
     def inline(self, node: Node, bold: bool = False) -> str:
@@ -497,13 +475,13 @@ class Renderer:
             if start is not None:
                 months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
                 title += f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
-            header = [paragraph(title, label)]
+            header = [[paragraph(title, label)]]
             for d in span:
                 if start is not None:
                     day = start + dt.timedelta(days=d)
-                    header.append(paragraph(f"{day:%a} {day.day}", head))
+                    header.append([paragraph(f"{day:%a} {day.day}", head)])
                 else:
-                    header.append(paragraph(f"Day {d + 1}", head))
+                    header.append([paragraph(f"Day {d + 1}", head)])
             table_rows = [header]
             for row in rows:
                 sessions = self._sessions(row)
@@ -514,28 +492,18 @@ class Renderer:
                 rid = escape(row.attrs.get("id", str(rows.index(row) + 1)))
                 ticks = [TickBoxes([f"ex{rid}-day{d + 1:02d}-s{k + 1}" for k in range(sessions)], per_row,
                                    INK) for d in span]
-                table_rows.append([cell] + ticks)
-            if pain:
-                table_rows.append([paragraph("Pain (0–10)", label)] + [[] for _ in span])
-            heights = None
-            if pain:  # room to write a number by hand
-                heights = [None] * (len(table_rows) - 1) + [max(30.0, self.ctx.fit.body * 2.2)]
-            table = Grid(table_rows, colWidths=[label_w] + [day_w] * len(span), rowHeights=heights)
-            style = [
-                ("GRID", (0, 0), (-1, -1), 0.8, _mix(INK, 0.45)),
-                ("BACKGROUND", (0, 0), (-1, 0), _mix(self.ctx.primary, 0.1)),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (1, 1), (-1, -1), "CENTER"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                ("LEFTPADDING", (1, 0), (-1, -1), 2), ("RIGHTPADDING", (1, 0), (-1, -1), 2),
-                ("TOPPADDING", (0, 0), (-1, -1), 4 * self.space + 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5 * self.space + 2),
-            ]
-            if pain:
-                style.append(("BACKGROUND", (0, -1), (-1, -1), _mix(self.ctx.accent, 0.08)))
-            table.setStyle(self.table_style(style))
-            table.spaceBefore = 8 * self.space
-            out.append(table)
+                table_rows.append([cell] + [[t] for t in ticks])
+            heights: list[float | None] = [None] * len(table_rows)
+            backgrounds = {0: _mix(self.ctx.primary, 0.1)}
+            if pain:  # a row with room to write a number by hand
+                table_rows.append([[paragraph("Pain (0–10)", label)]] + [[] for _ in span])
+                heights.append(max(30.0, self.ctx.fit.body * 2.2))
+                backgrounds[len(table_rows) - 1] = _mix(self.ctx.accent, 0.08)
+            week_grid = Ruled(table_rows, [label_w] + [day_w] * len(span), heights=heights,
+                              pad=(6, 4 * self.space + 2, 6, 5 * self.space + 2), pad_after_first=(2, 2),
+                              rule=Line(0.8, _mix(INK, 0.45)), backgrounds=backgrounds)
+            week_grid.spaceBefore = 8 * self.space
+            out.append(week_grid)
         return out
 
     def _sessions(self, row: Node) -> int:
