@@ -2,22 +2,48 @@
 
 ReportLab's AcroForm.checkbox builds six appearance streams and a generic
 dictionary of fifteen entries for every box, and formats each entry through
-its general machinery: half the cost of a checklist page. Every box of a
-document looks the same, so the appearance streams and the style entries are
-made once per document (by ReportLab's own code, so they look exactly as
-before) and each box's widget is written from a template with only its
-name, place and page filled in.
+its general machinery: half the cost of a checklist page. Every box looks
+the same, so the appearance streams are made once per process and the
+style entries once per document (by ReportLab's own code, so they look
+exactly as before), and each box's widget is written from a template with
+only its name, place and page filled in.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from io import BytesIO
+
+from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.acroform import ZDSyms, bsPDF
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFObject, PDFString
+from reportlab.pdfgen.canvas import Canvas
+
+from handoutgen.preformatted import Frozen
 
 STYLE = "check"
 BORDER_WIDTH = 1.3
+
+
+@lru_cache(maxsize=16)
+def _appearance_streams(size: float, border: tuple, fill: tuple, text: tuple,
+                        compression: int) -> dict[tuple[str, str], bytes]:
+    """The six appearance streams of a box (colours as RGBA), as
+    AcroForm.checkbox makes them, formatted once per process: they refer to
+    no other object, so the same bytes serve every document."""
+    scratch = Canvas(BytesIO(), invariant=1, pageCompression=compression)
+    form, doc = scratch.acroForm, scratch._doc
+    streams = {}
+    for key in "NDR":  # normal, pressed ("down"), rollover
+        t, b, f = form.varyColors(key, Color(*text), Color(*border), Color(*fill))
+        for value in ("Yes", "Off"):
+            stream = form.checkboxAP(key, value, buttonStyle=STYLE, shape="square", fillColor=f, borderColor=b,
+                                     textColor=t, borderWidth=BORDER_WIDTH, borderStyle="solid", size=size,
+                                     dashLen=3)
+            streams[key, value] = stream.format(doc)
+    return streams
 
 
 class BoxStyle:
@@ -25,15 +51,10 @@ class BoxStyle:
 
     def __init__(self, canv, size: float, border, fill, text):
         form = canv.acroForm
-        appearances = {}
-        for key in "NDR":  # normal, pressed ("down"), rollover: as AcroForm.checkbox makes them
-            t, b, f = form.varyColors(key, text, border, fill)
-            appearances[key] = PDFDictionary({
-                value: form.getRef(form.checkboxAP(key, value, buttonStyle=STYLE, shape="square",
-                                                   fillColor=f, borderColor=b, textColor=t,
-                                                   borderWidth=BORDER_WIDTH, borderStyle="solid",
-                                                   size=size, dashLen=3))
-                for value in ("Yes", "Off")})
+        streams = _appearance_streams(size, border.rgba(), fill.rgba(), text.rgba(), canv._doc.compression)
+        appearances = {key: PDFDictionary({value: form.getRef(Frozen(streams[key, value], ref_only=True))
+                                           for value in ("Yes", "Off")})
+                       for key in "NDR"}
         self.shared = PDFDictionary({
             "AP": PDFDictionary(appearances),
             "MK": PDFDictionary({"CA": f"({ZDSyms[STYLE]})", "BC": PDFArray(form.colorTuple(border)),

@@ -19,19 +19,9 @@ from collections import OrderedDict
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap
 
+from handoutgen.preformatted import Frozen
+
 CACHE_SIZE = 64  # subsets per font: a few KB of widths and ~20 KB of glyphs each
-
-
-class Frozen(pdfdoc.PDFObject):
-    """A PDF object whose bytes were formatted before."""
-
-    def __init__(self, data: bytes, ref_only: bool):
-        self.data = data
-        if ref_only:
-            self.__RefOnly__ = 1  # a stream: only ever referenced, never inline
-
-    def format(self, document):
-        return self.data
 
 
 class SubsetCachingTTFont(TTFont):
