@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, HRFlowable, Paragraph
-from reportlab.platypus.paragraph import _drawBullet
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from handoutgen import checkboxes
 from handoutgen.boxes import Box, Columns, Line, Ruled
@@ -83,50 +83,44 @@ class Text(Paragraph):
             self.width = avail_width
         return self.width, self.height
 
-    def draw(self):
+    def drawOn(self, canvas, x, y, _sW=0):
         """Paragraphs in one font are written straight into the page as text
         operators: the same glyphs at the same places as ReportLab's general
-        drawing, at a third of its cost. Anything else (bold words, fallback
-        letters) is drawn by ReportLab."""
+        drawing (tests compare the pixels), at a fraction of its cost.
+        Anything else (bold words, fallback letters) is drawn by ReportLab."""
         lines = self._plain_lines()
-        if lines is None:
-            return super().draw()
-        canv, style, para = self.canv, self.style, self.blPara
-        font = pdfmetrics.getFont(para.fontName)
-        top = self.height - para.fontSize  # first baseline, as ReportLab places it
-        canv.saveState()
+        if lines is None or not _plain_state(canvas, self):
+            return super().drawOn(canvas, x, y, _sW)
+        x = self._hAlignAdjust(x, _sW)
+        style, para = self.style, self.blPara
+        top = y + self.height - para.fontSize  # the first baseline, as ReportLab places it
         offset = style.firstLineIndent
+        ops = ["q"]
         if self.bulletText:
-            offset = _drawBullet(canv, offset, top, self.bulletText, style, rtl=False)
-        canv.setFillColor(para.textColor)
-        doc, size, align = canv._doc, fp_str(para.fontSize), style.alignment
-        ascii_same = _ascii_is_its_own_code(font)
-        ops, current = ["BT"], None
+            bullet_x = x + style.bulletIndent
+            ops += [_fill(_bullet_color(style)), "BT"]
+            _runs(ops, canvas, style.bulletFontName, style.bulletFontSize, bullet_x,
+                  top + getattr(style, "bulletOffsetY", 0), self.bulletText, 0.0)
+            ops.append("ET")
+            # Where ReportLab's _drawBullet lets the first line start.
+            bullet_end = style.bulletIndent + stringWidth(self.bulletText, style.bulletFontName,
+                                                          style.bulletFontSize) + style.bulletFontSize * 0.6
+            offset = max(offset, bullet_end - style.leftIndent)
+        ops += [_fill(para.textColor), "BT"]
+        align = style.alignment
         for i, (extra, text) in enumerate(lines):
-            x = style.leftIndent + (offset if i == 0 else 0.0)
+            line_x = x + style.leftIndent + (offset if i == 0 else 0.0)
             spaces = text.count(" ") + text.count("\xa0")
             squeeze = extra < -1e-8 and spaces
             if not squeeze and align == TA_CENTER:
-                x += extra / 2
+                line_x += extra / 2
             elif not squeeze and align == TA_RIGHT:
-                x += extra
-            if squeeze:  # a line a hair too long: ReportLab closes up its word spaces to fit, as here
-                ops.append(f"{fp_str(extra / spaces)} Tw")
-            ops.append(f"1 0 0 1 {fp_str(x, top - i * style.leading)} Tm")
-            # The font subset and codes of each letter, assigned in this document as ReportLab does;
-            # printable ASCII always has its own codes in the first subset.
-            runs = [(0, text.encode("ascii"))] if ascii_same and text.isascii() and text.isprintable() \
-                else font.splitString(text, doc)
-            for subset, codes in runs:
-                if subset != current:
-                    ops.append(f"{font.getSubsetInternalName(subset, doc)} {size} Tf")
-                    current = subset
-                ops.append(f"({canv._escape(codes)}) Tj")
-            if squeeze:
-                ops.append("0 Tw")
-        ops.append("ET")
-        canv._code.append(" ".join(ops))
-        canv.restoreState()
+                line_x += extra
+            # A line a hair too long: ReportLab closes up its word spaces to fit, as here.
+            _runs(ops, canvas, para.fontName, para.fontSize, line_x, top - i * style.leading, text,
+                  extra / spaces if squeeze else 0.0)
+        ops += ["ET", "Q"]
+        canvas._code.append(" ".join(ops))
 
     def _plain_lines(self) -> list[tuple[float, str]] | None:
         """[(spare width, text)] of each line, or None if the fast way cannot draw them."""
@@ -136,6 +130,41 @@ class Text(Paragraph):
                 or not getattr(pdfmetrics.getFont(para.fontName), "_dynamicFont", False)):
             return None
         return [(extra, " ".join(words)) for extra, words in para.lines]
+
+
+def _plain_state(canvas, para: Text) -> bool:
+    """True when the fast drawing's colours need nothing but an "rg": plain
+    opaque RGB colours, drawn where no transparency is in force."""
+    if canvas._extgstate.getValue("ca") != 1:
+        return False
+    used = [para.blPara.textColor] + ([_bullet_color(para.style)] if para.bulletText else [])
+    return all(type(c) is colors.Color and c.alpha == 1 for c in used)
+
+
+def _bullet_color(style: ParagraphStyle):
+    return getattr(style, "bulletColor", None) or style.textColor
+
+
+def _fill(color: colors.Color) -> str:
+    return f"{fp_str(color.red, color.green, color.blue)} rg"
+
+
+def _runs(ops: list[str], canvas, font_name: str, size: float, x: float, y: float, text: str,
+          word_space: float) -> None:
+    """The operators that show `text` at (x, y) inside BT … ET."""
+    font = pdfmetrics.getFont(font_name)
+    doc = canvas._doc
+    if word_space:
+        ops.append(f"{fp_str(word_space)} Tw")
+    ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+    # The font subset and codes of each letter, assigned in this document as ReportLab does;
+    # printable ASCII always has its own codes in the first subset.
+    runs = [(0, text.encode("ascii"))] if _ascii_is_its_own_code(font) and text.isascii() and text.isprintable() \
+        else font.splitString(text, doc)
+    for subset, codes in runs:
+        ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf ({canvas._escape(codes)}) Tj")
+    if word_space:
+        ops.append("0 Tw")
 
 
 @lru_cache(maxsize=None)

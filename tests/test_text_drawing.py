@@ -7,6 +7,7 @@ from io import BytesIO
 
 import pypdfium2
 import pytest
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
@@ -19,10 +20,22 @@ FONTS = font_set(*default_font_files())
 SENTENCE = "Stand with one foot a step behind the other. Hold a counter (or a chair) if you need to."
 
 
+INK, BLUE = HexColor("#1A1A1A"), HexColor("#1B5E8C")
+
+
 def _style(**kw) -> ParagraphStyle:
-    base = dict(fontName=FONTS.regular, fontSize=14, leading=17.08, textColor="#1A1A1A", alignment=TA_LEFT)
+    base = dict(fontName=FONTS.regular, fontSize=14, leading=17.08, textColor=INK, alignment=TA_LEFT)
     base.update(kw)
     return ParagraphStyle("t", **base)
+
+
+@pytest.fixture
+def reportlab_draws(monkeypatch) -> list:
+    """Records each paragraph ReportLab itself draws."""
+    drawn = []
+    original = Paragraph.draw
+    monkeypatch.setattr(Paragraph, "draw", lambda self: drawn.append(self) or original(self))
+    return drawn
 
 
 def _pixels(make, width: float) -> bytes:
@@ -46,19 +59,19 @@ CASES = {
     "centred": (_style(alignment=TA_CENTER), None),
     "right": (_style(alignment=TA_RIGHT), None),
     "numbered": (_style(leftIndent=24, bulletIndent=3, bulletFontName=FONTS.bold, bulletFontSize=14,
-                        bulletColor="#1B5E8C"), "12."),
-    "bold": (_style(fontName=FONTS.bold, textColor="#8A1C00"), None),
+                        bulletColor=BLUE), "12."),
+    "bulleted": (_style(leftIndent=24, bulletIndent=3, bulletFontName=FONTS.bold, bulletFontSize=14,
+                        bulletColor=BLUE), "•"),
+    "bold": (_style(fontName=FONTS.bold, textColor=HexColor("#8A1C00")), None),
 }
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_fast_drawing_matches_reportlab(case):
+def test_fast_drawing_matches_reportlab(case, reportlab_draws):
     style, bullet = CASES[case]
-    fast = Text(SENTENCE, style, bullet)
-    fast.wrap(230, 1000)
-    assert fast._plain_lines() is not None, "this paragraph must take the fast path"
-    assert _pixels(lambda: Text(SENTENCE, style, bullet), 230) == \
-        _pixels(lambda: Paragraph(SENTENCE, style, bulletText=bullet), 230)
+    fast = _pixels(lambda: Text(SENTENCE, style, bullet), 230)
+    assert not reportlab_draws, "this paragraph must take the fast path"
+    assert fast == _pixels(lambda: Paragraph(SENTENCE, style, bulletText=bullet), 230)
 
 
 def test_a_line_squeezed_to_fit_is_squeezed_the_same_way():
@@ -78,11 +91,10 @@ MANY = "".join(chr(c) for c in sorted(FONTS._main) if c > 0xBF)[:300]  # letters
 
 
 @pytest.mark.parametrize("markup", ["Patient: María José Fernández", "5 sets × 10 reps · each leg", MANY])
-def test_letters_beyond_ascii_take_the_fast_path_too(markup):
-    para = Text(markup, _style())
-    para.wrap(300, 1000)
-    assert para._plain_lines() is not None
-    assert _pixels(lambda: Text(markup, _style()), 300) == _pixels(lambda: Paragraph(markup, _style()), 300)
+def test_letters_beyond_ascii_take_the_fast_path_too(markup, reportlab_draws):
+    fast = _pixels(lambda: Text(markup, _style()), 300)
+    assert not reportlab_draws
+    assert fast == _pixels(lambda: Paragraph(markup, _style()), 300)
 
 
 def test_letters_numbered_by_reportlab_first_are_drawn_with_the_same_numbers():
@@ -94,8 +106,14 @@ def test_letters_numbered_by_reportlab_first_are_drawn_with_the_same_numbers():
 
 @pytest.mark.parametrize("markup", ["Do <b>10</b> times", "Hold it <font color='red'>still</font>",
                                     "Zoë&nbsp;Dupont, 1&nbsp;min"])
-def test_mixed_styles_are_left_to_reportlab(markup):
-    para = Text(markup, _style())
-    para.wrap(300, 1000)
-    assert para._plain_lines() is None
-    assert _pixels(lambda: Text(markup, _style()), 300) == _pixels(lambda: Paragraph(markup, _style()), 300)
+def test_mixed_styles_are_left_to_reportlab(markup, reportlab_draws):
+    drawn = _pixels(lambda: Text(markup, _style()), 300)
+    assert len(reportlab_draws) == 1
+    assert drawn == _pixels(lambda: Paragraph(markup, _style()), 300)
+
+
+def test_see_through_colours_are_left_to_reportlab(reportlab_draws):
+    style = _style(textColor=Color(0.1, 0.1, 0.1, alpha=0.5))
+    drawn = _pixels(lambda: Text(SENTENCE, style), 300)
+    assert len(reportlab_draws) == 1
+    assert drawn == _pixels(lambda: Paragraph(SENTENCE, style), 300)
