@@ -81,6 +81,10 @@ class Box(Flowable):
         self.width, self.height, self._inner, self._sizes = done
         return self.width, self.height
 
+    def drawOn(self, canvas, x, y, _sW=0):
+        # Drawn at absolute positions: no save, translate and restore per box.
+        self.paint(canvas, self._hAlignAdjust(x, _sW), y, self.height)
+
     def draw(self):
         self.paint(self.canv, 0.0, 0.0, self.height)
 
@@ -136,16 +140,21 @@ class Columns(Flowable):
         self.width, self.height, self._widths, self._heights = done
         return self.width, self.height
 
+    def drawOn(self, canvas, x, y, _sW=0):
+        self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)
+
     def draw(self):
-        canv, x = self.canv, 0.0
+        self._draw_at(self.canv, 0.0, 0.0)
+
+    def _draw_at(self, canv, x: float, y: float) -> None:
         for width, height, (_, f) in zip(self._widths, self._heights, self.cells):
             if f is not None:
                 f.wrapOn(canv, width, 1e6)
                 if self.stretch and isinstance(f, Box):
-                    f.paint(canv, x, 0.0, self.height)
+                    f.paint(canv, x, y, self.height)
                 else:
-                    y = self.height - height if self.valign == "top" else (self.height - height) / 2
-                    f.drawOn(canv, x, y)
+                    f.drawOn(canv, x, y + (self.height - height if self.valign == "top"
+                                           else (self.height - height) / 2))
             x += width
 
 
@@ -187,17 +196,23 @@ class Ruled(Flowable):
         self.width, self.height = sum(self.widths), sum(self._heights)
         return self.width, self.height
 
+    def drawOn(self, canvas, x, y, _sW=0):
+        self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)
+
     def draw(self):
-        canv, heights = self.canv, self._heights
-        tops = [self.height - sum(heights[:i]) for i in range(len(heights) + 1)]
+        self._draw_at(self.canv, 0.0, 0.0)
+
+    def _draw_at(self, canv, x0: float, y0: float) -> None:
+        heights = self._heights
+        tops = [y0 + self.height - sum(heights[:i]) for i in range(len(heights) + 1)]
         if self.backgrounds:
             canv.saveState()
             for index, color in self.backgrounds.items():
                 canv.setFillColor(color)
-                canv.rect(0, tops[index + 1], self.width, heights[index], stroke=0, fill=1)
+                canv.rect(x0, tops[index + 1], self.width, heights[index], stroke=0, fill=1)
             canv.restoreState()
         for r, (row, height) in enumerate(zip(self.rows, heights)):
-            x = 0.0
+            x = x0
             for col, (cell, width) in enumerate(zip(row, self.widths)):
                 if cell:
                     self._draw_cell(canv, cell, x, tops[r + 1], width, height, col, centre=r > 0 and col > 0)
@@ -205,8 +220,8 @@ class Ruled(Flowable):
         canv.saveState()
         canv.setStrokeColor(self.rule.color)
         canv.setLineWidth(self.rule.width)
-        lefts = [sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
-        canv.lines([(0, y, self.width, y) for y in tops] + [(x, 0, x, self.height) for x in lefts])
+        lefts = [x0 + sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
+        canv.lines([(x0, y, x0 + self.width, y) for y in tops] + [(x, y0, x, y0 + self.height) for x in lefts])
         canv.restoreState()
 
     def _draw_cell(self, canv, cell, x, y, width, height, col, centre):
