@@ -10,7 +10,6 @@ import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -199,6 +198,11 @@ def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None) -> 
 
 
 _STYLE_IDS: dict[tuple, int] = {}
+
+
+def escape(text: str) -> str:
+    """Text as paragraph markup: its own <, > and & are never read as tags."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _style_key(style: ParagraphStyle) -> int:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont as FTFont
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from handoutgen.fontembed import SubsetCachingTTFont
@@ -39,6 +38,9 @@ def fallback_source() -> Path:
 
 @lru_cache(maxsize=None)
 def _cmap(path: Path) -> frozenset[int]:
+    """The characters a font file maps to glyphs, read without loading it for drawing."""
+    from fontTools.ttLib import TTFont as FTFont  # only for the fallback: keeps start-up fast
+
     font = FTFont(str(path), lazy=True)
     try:
         return frozenset(font.getBestCmap())
@@ -59,6 +61,7 @@ def _static_instance(weight: int) -> Path:
     if not target.exists():
         from io import BytesIO
 
+        from fontTools.ttLib import TTFont as FTFont
         from fontTools.varLib import instancer
 
         font = FTFont(str(source))
@@ -81,6 +84,10 @@ def _static_instance(weight: int) -> Path:
 def _register(name: str, path: Path) -> str:
     pdfmetrics.registerFont(SubsetCachingTTFont(name, str(path)))
     return name
+
+
+def _drawable(name: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
 
 
 def _register_family(family: str, regular: str, bold: str) -> None:
@@ -109,7 +116,8 @@ class FontSet:
         self.regular = _register(f"HG-{digest}-R", self.regular_path)
         self.bold = _register(f"HG-{digest}-B", self.bold_path)
         _register_family(self.regular, self.regular, self.bold)
-        self._main = _cmap(self.regular_path) & _cmap(self.bold_path)
+        # What ReportLab, which draws them, finds in the fonts' character maps.
+        self._main = _drawable(self.regular) & _drawable(self.bold)
         self._fallback: frozenset[int] | None = None  # read on first need
         self._covers: dict[str, bool] = {}
 
