@@ -16,6 +16,10 @@ import click
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
 
+# Pydantic plugins installed in the environment (e.g. for observability)
+# would see every validated value, patient names included; the tool uses none.
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+
 
 def common(func):
     """--root, --brand and --debug, accepted by every command that reads a clinic;

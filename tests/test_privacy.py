@@ -98,3 +98,20 @@ def test_even_a_bug_report_leaves_the_name_out(clinic, monkeypatch):
     assert result.exit_code == 1
     assert "internal error: ValueError: something broke while drawing <patient>" in result.output
     assert "Zelda" not in result.output
+
+
+def test_no_pydantic_plugin_is_ever_loaded(clinic, tmp_path):
+    """A plugin installed for other programs would see every validated value."""
+    script = ("import sys; from handoutgen.cli import cli\n"
+              "try:\n"
+              f"    cli(['render', {SAMPLE!r}, '--patient', {NAME!r}, '--root', sys.argv[1], '-o', sys.argv[2]])\n"
+              "except SystemExit as exit:\n"
+              "    assert exit.code == 0, exit.code\n"
+              "from pydantic.plugin import _loader\n"
+              "print('searched' if _loader._plugins is not None else 'never searched')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["HANDOUTGEN_CACHE_DIR"] = str(tmp_path / "cache")
+    result = subprocess.run([sys.executable, "-c", script, str(clinic), str(tmp_path / "out.pdf")],
+                            capture_output=True, text=True, env=env, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "never searched"
