@@ -23,6 +23,14 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def closest(word: str, options, cutoff: float = 0.6) -> str | None:
+    """The option `word` was probably meant to be, for "did you mean" hints."""
+    import difflib  # only when something is wrong: keeps start-up fast
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 class HandoutError(click.ClickException):
     """A user error: bad input, or content that cannot be printed correctly.
 

@@ -6,7 +6,6 @@ parses text itself, strictly, with a message that says how to fix it.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import Annotated, Any, Union
@@ -16,6 +15,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Fie
 from pydantic_core import PydanticCustomError
 
 from handoutgen.dosage import Duration, parse_duration
+from handoutgen.errors import closest
 
 
 def _fail(message: str):
@@ -140,8 +140,8 @@ def choice(*options: str):
             return value.strip().lower()
         hint = ""
         if isinstance(value, str):
-            close = difflib.get_close_matches(value.strip().lower(), options, n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else ""
+            close = closest(value.strip().lower(), options)
+            hint = f'; did you mean "{close}"?' if close else ""
         _fail(f"must be one of {', '.join(options)} (got {_shown(value)}){hint}")
 
     return Annotated[str, BeforeValidator(check)]

@@ -3,7 +3,6 @@ images (confined to the clinic folder), and the origin of every text."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from handoutgen import contrast
 from handoutgen.clinic import Clinic
-from handoutgen.errors import HandoutError, Problem
+from handoutgen.errors import HandoutError, Problem, closest
 from handoutgen.models import (INCOMPLETE_DOSE, Brand, DoseFields, Exercise, ExerciseRef,
                                HandoutFile, clean_text)
 from handoutgen.validate import validate
@@ -228,8 +227,8 @@ def _unknown_uses(doc: Document, known: list[str]) -> list[Problem]:
         ex_id = entry.get("use") if isinstance(entry, dict) else entry
         if not isinstance(ex_id, str) or ex_id in known:
             continue
-        close = difflib.get_close_matches(ex_id, known, n=1)
-        hint = f'did you mean "{close[0]}"?' if close else f"known exercises: {', '.join(known) or 'none'}"
+        close = closest(ex_id, known)
+        hint = f'did you mean "{close}"?' if close else f"known exercises: {', '.join(known) or 'none'}"
         problems.append(Problem(doc.file, doc.line_of(path), dotted(path),
                                 f'no exercise "{ex_id}" in exercises/; {hint}'))
     return problems

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from handoutgen.errors import Problem
+from handoutgen.errors import Problem, closest
 from handoutgen.models import UNION_TAGS
 from handoutgen.yamlload import Document, dotted
 
@@ -40,8 +39,8 @@ def _problem(model: type[BaseModel], doc: Document, err) -> Problem:
         line = doc.line_of(loc[:-1])
     elif kind == "extra_forbidden":
         allowed = _allowed_fields(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        hint = f'did you mean "{close[0]}"?' if close else f"allowed here: {', '.join(allowed)}"
+        close = closest(str(loc[-1]), allowed)
+        hint = f'did you mean "{close}"?' if close else f"allowed here: {', '.join(allowed)}"
         message = f"unknown field; {hint}"
         line = doc.line_of(loc, key=True)
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
