@@ -63,7 +63,7 @@ class Text(Paragraph):
     """A paragraph that breaks its lines once per width.
 
     Line breaking is the costliest step of a page. The fitter, the page and
-    the tables around a paragraph wrap it again and again at the same
+    the boxes around a paragraph wrap it again and again at the same
     widths, and a batch prints the same exercise steps in many handouts, so
     paragraphs are shared (see `paragraph`) and remember each width's lines.
     """
@@ -209,7 +209,10 @@ def _style_key(style: ParagraphStyle) -> int:
     """A number per distinct style: equal styles made apart share it (and so their paragraphs)."""
     key = style.__dict__.get("_handoutgen_key")
     if key is None:
-        values = tuple((name, repr(getattr(style, name))) for name in sorted(ParagraphStyle.defaults))
+        # Every setting: the standard ones and any other given (bulletColor has no default).
+        names = set(ParagraphStyle.defaults) | {n for n in style.__dict__ if not n.startswith("_")}
+        names -= {"name", "parent"}
+        values = tuple((name, repr(getattr(style, name))) for name in sorted(names))
         key = style.__dict__["_handoutgen_key"] = _STYLE_IDS.setdefault(values, len(_STYLE_IDS))
     return key
 

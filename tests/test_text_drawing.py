@@ -117,3 +117,13 @@ def test_see_through_colours_are_left_to_reportlab(reportlab_draws):
     drawn = _pixels(lambda: Text(SENTENCE, style), 300)
     assert len(reportlab_draws) == 1
     assert drawn == _pixels(lambda: Paragraph(SENTENCE, style), 300)
+
+
+def test_paragraphs_are_shared_only_between_styles_that_draw_alike():
+    from handoutgen.flowables import paragraph
+
+    blue = _style(leftIndent=24, bulletIndent=3, bulletColor=BLUE)
+    also_blue = _style(leftIndent=24, bulletIndent=3, bulletColor=HexColor("#1B5E8C"))
+    red = _style(leftIndent=24, bulletIndent=3, bulletColor=HexColor("#B00020"))  # another brand's colour
+    assert paragraph("Stand tall.", blue, "1.") is paragraph("Stand tall.", also_blue, "1.")
+    assert paragraph("Stand tall.", red, "1.") is not paragraph("Stand tall.", blue, "1.")
