@@ -126,6 +126,7 @@ class Text(Paragraph):
         para, style = self.blPara, self.style
         if (para.kind != 0 or style.alignment not in (TA_LEFT, TA_CENTER, TA_RIGHT) or style.backColor
                 or style.borderWidth or getattr(para, "us_lines", None) or getattr(para, "link", None)
+                or getattr(style, "textTransform", None) or getattr(style, "endDots", None)
                 or not getattr(pdfmetrics.getFont(para.fontName), "_dynamicFont", False)):
             return None
         return [(extra, " ".join(words)) for extra, words in para.lines]

@@ -127,3 +127,12 @@ def test_paragraphs_are_shared_only_between_styles_that_draw_alike():
     red = _style(leftIndent=24, bulletIndent=3, bulletColor=HexColor("#B00020"))  # another brand's colour
     assert paragraph("Stand tall.", blue, "1.") is paragraph("Stand tall.", also_blue, "1.")
     assert paragraph("Stand tall.", red, "1.") is not paragraph("Stand tall.", blue, "1.")
+
+
+@pytest.mark.parametrize("setting", [{"textTransform": "uppercase"}, {"backColor": HexColor("#FFF3C4")},
+                                     {"endDots": "."}])
+def test_other_paragraph_settings_are_left_to_reportlab(setting, reportlab_draws):
+    style = _style(**setting)
+    drawn = _pixels(lambda: Text("Keep your arch domed.", style), 300)
+    assert len(reportlab_draws) == 1
+    assert drawn == _pixels(lambda: Paragraph("Keep your arch domed.", style), 300)
