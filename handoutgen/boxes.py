@@ -41,6 +41,33 @@ def _stack(canv, flowables: list[Flowable], width: float, gap: float):
     return total, sizes
 
 
+def _draw_stack(canv, flowables: list[Flowable], sizes, x: float, top: float, inner: float, gap: float,
+                centre: bool) -> None:
+    """Draw flowables measured by `_stack`, the first one's top at `top`."""
+    cursor = top
+    for i, (f, (w, h)) in enumerate(zip(flowables, sizes)):
+        if i:
+            cursor -= f.getSpaceBefore() + gap
+        cursor -= h
+        f.wrapOn(canv, inner, 1e6)  # shared paragraphs: restore this width's lines
+        f.drawOn(canv, x + ((inner - w) / 2 if centre else 0.0), cursor)
+        cursor -= f.getSpaceAfter()
+
+
+class Placed(Flowable):
+    """A flowable that draws at absolute positions: no save, translate and
+    restore for it (platypus's drawOn does all three)."""
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        self.draw_at(canvas, self._hAlignAdjust(x, _sW), y)
+
+    def draw(self):
+        self.draw_at(self.canv, 0.0, 0.0)
+
+    def draw_at(self, canv, x: float, y: float) -> None:
+        raise NotImplementedError
+
+
 def _natural_width(flowable: Flowable, wrapped: float) -> float:
     """How wide the flowable's ink is: a paragraph's longest line, not its frame."""
     if isinstance(flowable, Paragraph):
@@ -48,7 +75,7 @@ def _natural_width(flowable: Flowable, wrapped: float) -> float:
     return wrapped
 
 
-class Box(Flowable):
+class Box(Placed):
     """Flowables stacked inside padding, on an optional background, in an
     optional border, with an optional coloured bar down the left side.
 
@@ -81,12 +108,8 @@ class Box(Flowable):
         self.width, self.height, self._inner, self._sizes = done
         return self.width, self.height
 
-    def drawOn(self, canvas, x, y, _sW=0):
-        # Drawn at absolute positions: no save, translate and restore per box.
-        self.paint(canvas, self._hAlignAdjust(x, _sW), y, self.height)
-
-    def draw(self):
-        self.paint(self.canv, 0.0, 0.0, self.height)
+    def draw_at(self, canv, x: float, y: float) -> None:
+        self.paint(canv, x, y, self.height)
 
     def paint(self, canv, x: float, y: float, height: float) -> None:
         """Draw with the lower left corner at (x, y), `height` tall (a row may stretch it)."""
@@ -104,20 +127,12 @@ class Box(Flowable):
                 canv.setLineWidth(self.border.width)
                 canv.rect(x, y, width, height, stroke=1, fill=0)
             canv.restoreState()
-        left, top, right, _ = self.pad
-        cursor = y + height - top
-        inner = self._inner
-        for i, (f, (w, h)) in enumerate(zip(self.content, self._sizes)):
-            if i:
-                cursor -= f.getSpaceBefore() + self.gap
-            cursor -= h
-            f.wrapOn(canv, inner, 1e6)  # shared paragraphs: restore this width's lines
-            fx = x + left + ((inner - w) / 2 if self.center else 0.0)
-            f.drawOn(canv, fx, cursor)
-            cursor -= f.getSpaceAfter()
+        left, top, _, _ = self.pad
+        _draw_stack(canv, self.content, self._sizes, x + left, y + height - top, self._inner, self.gap,
+                    self.center)
 
 
-class Columns(Flowable):
+class Columns(Placed):
     """Flowables side by side in columns of fixed widths (None: the rest).
 
     `valign` is "top" or "middle"; with `stretch`, boxes grow to the row's
@@ -140,13 +155,7 @@ class Columns(Flowable):
         self.width, self.height, self._widths, self._heights = done
         return self.width, self.height
 
-    def drawOn(self, canvas, x, y, _sW=0):
-        self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)
-
-    def draw(self):
-        self._draw_at(self.canv, 0.0, 0.0)
-
-    def _draw_at(self, canv, x: float, y: float) -> None:
+    def draw_at(self, canv, x: float, y: float) -> None:
         for width, height, (_, f) in zip(self._widths, self._heights, self.cells):
             if f is not None:
                 f.wrapOn(canv, width, 1e6)
@@ -158,7 +167,7 @@ class Columns(Flowable):
             x += width
 
 
-class Ruled(Flowable):
+class Ruled(Placed):
     """A grid of cells with rules between them: the checklist's week.
 
     `rows` holds each row's cells (lists of flowables), `widths` each
@@ -176,6 +185,7 @@ class Ruled(Flowable):
         self.rule, self.fixed = rule, heights or [None] * len(rows)
         self.backgrounds = backgrounds or {}  # row index → colour
         self._heights: list[float] | None = None
+        self._stacks: list[list[tuple]] = []  # each cell's (content height, sizes), as measured
 
     def _padding(self, col: int) -> tuple[float, float, float, float]:
         left, top, right, bottom = self.pad
@@ -187,22 +197,18 @@ class Ruled(Flowable):
         if self._heights is None:
             heights = []
             for row, fixed in zip(self.rows, self.fixed):
-                tallest = 0.0
+                stacks = []
                 for col, (cell, width) in enumerate(zip(row, self.widths)):
-                    left, top, right, bottom = self._padding(col)
-                    tallest = max(tallest, _stack(self.canv, cell, width - left - right, 0.0)[0] + top + bottom)
+                    left, _, right, _ = self._padding(col)
+                    stacks.append(_stack(self.canv, cell, width - left - right, 0.0))
+                self._stacks.append(stacks)
+                tallest = max((content + self.pad[1] + self.pad[3] for content, _ in stacks), default=0.0)
                 heights.append(fixed if fixed is not None else tallest)
             self._heights = heights
         self.width, self.height = sum(self.widths), sum(self._heights)
         return self.width, self.height
 
-    def drawOn(self, canvas, x, y, _sW=0):
-        self._draw_at(canvas, self._hAlignAdjust(x, _sW), y)
-
-    def draw(self):
-        self._draw_at(self.canv, 0.0, 0.0)
-
-    def _draw_at(self, canv, x0: float, y0: float) -> None:
+    def draw_at(self, canv, x0: float, y0: float) -> None:
         heights = self._heights
         tops = [y0 + self.height - sum(heights[:i]) for i in range(len(heights) + 1)]
         if self.backgrounds:
@@ -211,11 +217,13 @@ class Ruled(Flowable):
                 canv.setFillColor(color)
                 canv.rect(x0, tops[index + 1], self.width, heights[index], stroke=0, fill=1)
             canv.restoreState()
-        for r, (row, height) in enumerate(zip(self.rows, heights)):
+        for r, (row, stacks, height) in enumerate(zip(self.rows, self._stacks, heights)):
             x = x0
-            for col, (cell, width) in enumerate(zip(row, self.widths)):
-                if cell:
-                    self._draw_cell(canv, cell, x, tops[r + 1], width, height, col, centre=r > 0 and col > 0)
+            for col, (cell, (content, sizes), width) in enumerate(zip(row, stacks, self.widths)):
+                left, top, right, bottom = self._padding(col)
+                # In the middle of the row, as tables place it.
+                _draw_stack(canv, cell, sizes, x + left, tops[r + 1] + (height + bottom - top + content) / 2,
+                            width - left - right, 0.0, centre=r > 0 and col > 0)
                 x += width
         canv.saveState()
         canv.setStrokeColor(self.rule.color)
@@ -223,17 +231,3 @@ class Ruled(Flowable):
         lefts = [x0 + sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
         canv.lines([(x0, y, x0 + self.width, y) for y in tops] + [(x, y0, x, y0 + self.height) for x in lefts])
         canv.restoreState()
-
-    def _draw_cell(self, canv, cell, x, y, width, height, col, centre):
-        left, top, right, bottom = self._padding(col)
-        inner = width - left - right
-        content, sizes = _stack(canv, cell, inner, 0.0)
-        cursor = y + (height + bottom - top + content) / 2  # the top of the content, as tables place it
-        for i, (f, (w, h)) in enumerate(zip(cell, sizes)):
-            if i:
-                cursor -= f.getSpaceBefore()
-            cursor -= h
-            f.wrapOn(canv, inner, 1e6)
-            fx = x + (width + left - right - w) / 2 if centre else x + left
-            f.drawOn(canv, fx, cursor)
-            cursor -= f.getSpaceAfter()
