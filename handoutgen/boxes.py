@@ -56,7 +56,12 @@ def _draw_stack(canv, flowables: list[Flowable], sizes, x: float, top: float, in
 
 class Placed(Flowable):
     """A flowable that draws at absolute positions: no save, translate and
-    restore for it (platypus's drawOn does all three)."""
+    restore for it (platypus's drawOn does all three). `before` and `after`
+    are the space above and below it on the page."""
+
+    def __init__(self, before: float = 0.0, after: float = 0.0):
+        super().__init__()
+        self.spaceBefore, self.spaceAfter = before, after
 
     def drawOn(self, canvas, x, y, _sW=0):
         self.draw_at(canvas, self._hAlignAdjust(x, _sW), y)
@@ -86,8 +91,8 @@ class Box(Placed):
 
     def __init__(self, content: list[Flowable], pad=(0.0, 0.0, 0.0, 0.0), *, background=None,
                  border: Line | None = None, bar: Line | None = None, hug: bool = False,
-                 center: bool = False, gap: float = 0.0):
-        super().__init__()
+                 center: bool = False, gap: float = 0.0, before: float = 0.0, after: float = 0.0):
+        super().__init__(before, after)
         self.content = content
         self.pad = pad
         self.background, self.border, self.bar = background, border, bar
@@ -139,8 +144,8 @@ class Columns(Placed):
     height, so the cards of a row end level."""
 
     def __init__(self, cells: list[tuple[float | None, Flowable | None]], *, valign: str = "top",
-                 stretch: bool = False):
-        super().__init__()
+                 stretch: bool = False, before: float = 0.0):
+        super().__init__(before)
         self.cells, self.valign, self.stretch = cells, valign, stretch
         self._at: dict[float, tuple] = {}
 
@@ -179,8 +184,9 @@ class Ruled(Placed):
     """
 
     def __init__(self, rows: list[list[list[Flowable]]], widths: list[float], *, pad, pad_after_first,
-                 rule: Line, heights: list[float | None] | None = None, backgrounds: dict | None = None):
-        super().__init__()
+                 rule: Line, heights: list[float | None] | None = None, backgrounds: dict | None = None,
+                 before: float = 0.0):
+        super().__init__(before)
         self.rows, self.widths, self.pad, self.pad_after_first = rows, widths, pad, pad_after_first
         self.rule, self.fixed = rule, heights or [None] * len(rows)
         self.backgrounds = backgrounds or {}  # row index → colour

@@ -430,11 +430,8 @@ class Renderer:
             value = self.inline(field, bold=True)
             parts.append(f"{label}: <b>{value}</b>" if label else f"<b>{value}</b>")
         text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
-        box = Box([paragraph(text, self.st.meta)], (8, 4 * self.space + 1, 8, 5 * self.space + 1),
-                  background=_mix(self.ctx.primary, 0.08))
-        box.spaceBefore = 4 * self.space
-        box.spaceAfter = 2 * self.space
-        return [box]
+        return [Box([paragraph(text, self.st.meta)], (8, 4 * self.space + 1, 8, 5 * self.space + 1),
+                    background=_mix(self.ctx.primary, 0.08), before=4 * self.space, after=2 * self.space)]
 
     def _p(self, node: Node) -> list[Flowable]:
         return [self.para(node, self.st.body)]
@@ -459,10 +456,8 @@ class Renderer:
     def _dose(self, node: Node) -> list[Flowable]:
         rows = [self.para(n, self.st.say if n.tag == "say" else self.st.short)
                 for n in node.elements() if n.tag in ("say", "short")]
-        box = Box(rows, (11, 4 * self.space + 1, 8, 5 * self.space + 1), background=_mix(self.ctx.accent, 0.13),
-                  bar=Line(4, self.ctx.accent), hug=True, gap=2)
-        box.spaceBefore = 6 * self.space
-        return [box]
+        return [Box(rows, (11, 4 * self.space + 1, 8, 5 * self.space + 1), background=_mix(self.ctx.accent, 0.13),
+                    bar=Line(4, self.ctx.accent), hug=True, gap=2, before=6 * self.space)]
 
     def _video(self, node: Node) -> list[Flowable]:
         """A QR code of the link, with the caption and the address beside it.
@@ -480,9 +475,7 @@ class Renderer:
         drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
         drawing.add(widget)
         words = [self.para(node, self.st.say), paragraph(self.text(href), self.st.caption_left)]
-        row = Columns([(size + 8, drawing), (None, Box(words))], valign="middle")
-        row.spaceBefore = 6 * self.space
-        return [row]
+        return [Columns([(size + 8, drawing), (None, Box(words))], valign="middle", before=6 * self.space)]
 
     # ----------------------------------------------------------- checklist
     def _grid(self, node: Node) -> list[Flowable]:
@@ -538,8 +531,7 @@ class Renderer:
                 backgrounds[len(table_rows) - 1] = _mix(self.ctx.accent, 0.08)
             week_grid = Ruled(table_rows, [label_w] + [day_w] * len(span), heights=heights,
                               pad=(6, 4 * self.space + 2, 6, 5 * self.space + 2), pad_after_first=(2, 2),
-                              rule=Line(0.8, _mix(INK, 0.45)), backgrounds=backgrounds)
-            week_grid.spaceBefore = 8 * self.space
+                              rule=Line(0.8, _mix(INK, 0.45)), backgrounds=backgrounds, before=8 * self.space)
             out.append(week_grid)
         return out
 
@@ -569,10 +561,8 @@ class Renderer:
         return flows
 
     def _safety(self, node: Node) -> list[Flowable]:
-        box = Box([self.para(node, self.st.safety)], (10, 5 * self.space + 1, 10, 6 * self.space + 1),
-                  background=_mix(self.ctx.accent, 0.08), border=Line(2, self.ctx.accent))
-        box.spaceBefore = 8 * self.space
-        return [box]
+        return [Box([self.para(node, self.st.safety)], (10, 5 * self.space + 1, 10, 6 * self.space + 1),
+                    background=_mix(self.ctx.accent, 0.08), border=Line(2, self.ctx.accent), before=8 * self.space)]
 
     def _footer(self, node: Node) -> list[Flowable]:
         out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=self.ctx.primary,
@@ -596,10 +586,8 @@ class Renderer:
         rows: list[Flowable] = []
         for i in range(0, len(cards), 2):
             pair = [self.card(n, col) for n in cards[i:i + 2]]
-            row = Columns([(col, pair[0]), (gap, None), (col, pair[1] if len(pair) > 1 else None)],
-                          stretch=True)
-            row.spaceBefore = 10 * self.space
-            rows.append(row)
+            rows.append(Columns([(col, pair[0]), (gap, None), (col, pair[1] if len(pair) > 1 else None)],
+                                stretch=True, before=10 * self.space))
         return rows
 
     def card(self, node: Node, width: float) -> Box:
@@ -635,6 +623,4 @@ class Renderer:
             elif picture is not None:
                 parts.append(Box([picture], (pad, 4 * s + 2, pad, pad), center=True))
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
-        card = Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)))
-        card.spaceBefore = 10 * s
-        return card
+        return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=10 * s)
