@@ -19,7 +19,7 @@ from collections import OrderedDict
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap
 
-from handoutgen.preformatted import Frozen
+from handoutgen.preformatted import Frozen, reusable_in
 
 CACHE_SIZE = 64  # subsets per font: a few KB of widths and ~20 KB of glyphs each
 
@@ -51,7 +51,7 @@ class SubsetCachingTTFont(TTFont):
         return parts
 
     def addObjects(self, doc):
-        if not isinstance(doc.encrypt, pdfdoc.NoEncryption):  # cached bytes are unencrypted
+        if not reusable_in(doc):
             return super().addObjects(doc)
         try:
             state = self.state[doc]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFArray, PDFDictionary, PDFDocument, PDFName, PDFObject,
-                                      PDFStream)
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFDocument, PDFName, PDFObject, PDFStream
 
 from handoutgen.images import Encoded
+from handoutgen.preformatted import reusable_in
 
 _PLAIN = PDFDocument(invariant=1)  # formats what refers to no other object the same for any PDF
 
@@ -23,7 +23,7 @@ class EncodedImageXObject(PDFObject):
         self.encoded = encoded
 
     def format(self, document):
-        if isinstance(document.encrypt, NoEncryption):
+        if reusable_in(document):
             return _formatted(self.encoded)  # refers to nothing else: the same bytes in every PDF
         return _format(self.encoded, document)
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 from reportlab.pdfbase import pdfdoc
 
 
+def reusable_in(document) -> bool:
+    """True when bytes formatted for one PDF serve in `document` too: it is not encrypted."""
+    return isinstance(document.encrypt, pdfdoc.NoEncryption)
+
+
 class Frozen(pdfdoc.PDFObject):
     """Bytes formatted before. Make a new one for each document: ReportLab
     marks an object with the name its document gave it."""
