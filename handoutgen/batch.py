@@ -36,11 +36,13 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     deps: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, list[int]] = field(default_factory=dict)
+    stats: dict[str, dict] = field(default_factory=dict)  # kind → pages, body, picture, band (check --report)
 
 
 @dataclass
 class BatchReport:
     rendered: list[str] = field(default_factory=list)  # handout ids
+    outcomes: list[Outcome] = field(default_factory=list)  # of the handouts rendered
     unchanged: list[str] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -67,11 +69,13 @@ def default_jobs() -> int:
 
 def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool = False,
           prune: bool = False, write: bool = True,
-          progress: Callable[[int, int], None] | None = None) -> BatchReport:
+          progress: Callable[[int, int], None] | None = None, pages: int | None = None,
+          measure: bool = False) -> BatchReport:
     """Render every handout that changed since the last build (all with `force`).
 
     With write=False (the `check` command) every handout is rendered and
-    nothing is written: no PDFs, no manifest.
+    nothing is written: no PDFs, no manifest. `pages` overrides every
+    handout's page limit; `measure` records how each was laid out.
     """
     report = BatchReport()
     out_dir = Path(out_dir).absolute()
@@ -79,7 +83,7 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
     with _locked(out_dir) if write else contextlib.nullcontext():
         manifest = Manifest.load(out_dir) if write else Manifest()
         report.manifest_repaired = manifest.repaired
-        key = global_key(_layout_dirs(clinic), hasher)
+        key = global_key(_layout_dirs(clinic), hasher, f"pages {pages}")
         stale = force or not write or manifest.key != key  # a new tool or layout: everything is stale
         manifest.key = key
         if write:
@@ -88,7 +92,8 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
         todo = _plan(clinic, sources, manifest, out_dir, stale, hasher, report)
         _deleted_handouts({path.stem for path in sources}, manifest, out_dir, prune and write, report)
         try:
-            _render_and_record(clinic, out_dir, todo, write, jobs or default_jobs(), manifest, report, progress)
+            options = {"write": write, "pages": pages, "measure": measure}
+            _render_and_record(clinic, out_dir, todo, options, jobs or default_jobs(), manifest, report, progress)
         except KeyboardInterrupt:
             report.interrupted = True
             raise
@@ -135,10 +140,10 @@ def _deleted_handouts(current: set[str], manifest: Manifest, out_dir: Path, prun
             report.orphans.extend(names)
 
 
-def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], write: bool, jobs: int,
+def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict, jobs: int,
                        manifest: Manifest, report: BatchReport,
                        progress: Callable[[int, int], None] | None) -> None:
-    for done, outcome in enumerate(_render_all(clinic, out_dir, todo, write, jobs), 1):
+    for done, outcome in enumerate(_render_all(clinic, out_dir, todo, options, jobs), 1):
         if progress is not None:
             progress(done, len(todo))
         if outcome.problems:
@@ -147,6 +152,7 @@ def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], write: b
             manifest.entries.pop(outcome.id, None)
             continue
         report.rendered.append(outcome.id)
+        report.outcomes.append(outcome)
         report.warnings.extend(outcome.warnings)
         manifest.entries[outcome.id] = Entry(outcome.source, outcome.deps, outcome.outputs, outcome.warnings)
 
@@ -201,13 +207,13 @@ def _remove_temp_files(out_dir: Path) -> None:
 
 # ------------------------------------------------------------------ workers
 
-def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], write: bool,
+def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict,
                 jobs: int) -> Iterator[Outcome]:
     if not todo:
         return
     jobs = min(jobs, len(todo))
     if jobs == 1:
-        _start_worker(clinic, out_dir, write)
+        _start_worker(clinic, out_dir, options)
         for path in todo:
             yield _render_one(path)
         return
@@ -215,7 +221,7 @@ def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], write: bool,
                                           else None)
     # Several handouts per message: sending one at a time costs more than rendering.
     chunk = max(1, min(16, len(todo) // (jobs * 4)))
-    pool = context.Pool(jobs, initializer=_start_worker, initargs=(clinic, out_dir, write))
+    pool = context.Pool(jobs, initializer=_start_worker, initargs=(clinic, out_dir, options))
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
         yield from pool.imap_unordered(_render_one, todo, chunksize=chunk)
@@ -243,14 +249,13 @@ def _main_thread() -> bool:
 _worker: dict = {}
 
 
-def _start_worker(clinic: Clinic, out_dir: Path, write: bool) -> None:
+def _start_worker(clinic: Clinic, out_dir: Path, options: dict) -> None:
     """Once per worker process: the renderer keeps fonts, brand, exercises
     and pictures loaded for every handout the worker renders."""
     from handoutgen.pipeline import Renderer
 
     _die_with_parent()
-    _worker.update(renderer=Renderer(clinic), clinic=clinic, out_dir=out_dir, write=write,
-                   hasher=Hasher())
+    _worker.update(renderer=Renderer(clinic), clinic=clinic, out_dir=out_dir, hasher=Hasher(), **options)
 
 
 def _die_with_parent() -> None:
@@ -272,7 +277,8 @@ def _render_one(path: Path) -> Outcome:
     outcome = Outcome(path.stem, clinic.shown(path))
     try:
         # Both are made before either is written: a handout is whole or not at all.
-        rendered = _worker["renderer"].render_each(path, Discharge(), [("handout",), ("checklist",)])
+        rendered = _worker["renderer"].render_each(path, Discharge(pages=_worker["pages"]),
+                                                   [("handout",), ("checklist",)])
     except HandoutError as exc:
         outcome.problems = exc.problems
         return outcome
@@ -281,6 +287,12 @@ def _render_one(path: Path) -> Outcome:
                                                               f"{exc} (a bug in handoutgen; please report it)")]
         return outcome
     outcome.warnings = [str(w) for w in rendered[0].warnings]
+    if _worker["measure"]:
+        from handoutgen.preview import tallest_empty_band
+
+        for kind, result in zip(("handout", "checklist"), rendered):
+            outcome.stats[kind] = {"pages": result.pages, "body": result.body_pt, "picture": result.picture_pt,
+                                   "band": tallest_empty_band(result.pdf, clinic_margin(clinic))}
     hasher = _worker["hasher"]
     outcome.deps = {_dep_name(clinic, dep): hasher(dep) for dep in rendered[0].deps}
     if _worker["write"]:
@@ -292,6 +304,10 @@ def _render_one(path: Path) -> Outcome:
             write_atomic(target, result.pdf)
             outcome.outputs[name] = output_stat(target)
     return outcome
+
+
+def clinic_margin(clinic: Clinic) -> float:
+    return _worker["renderer"].library.brand()[0].margins
 
 
 def _dep_name(clinic: Clinic, path: Path) -> str:

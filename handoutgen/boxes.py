@@ -177,19 +177,30 @@ class Ruled(Placed):
 
     `rows` holds each row's cells (lists of flowables), `widths` each
     column's width and `heights` a fixed height per row (None: as tall as
-    its tallest cell). Cells are padded by `pad` (left, top, right, bottom),
-    or `pad_after_first` (left, right) after the first column; contents sit
+    its tallest cell); `least` is a height a row is at least (None: no
+    floor). Cells are padded by `pad` (left, top, right, bottom), or
+    `pad_after_first` (left, right) after the first column; contents sit
     in the middle of their row, centred from the second column of the
     second row on (the tick boxes), else at the left.
+
+    The first row is a header: `split_rows` cuts the grid between two rows
+    for a page break and starts the rest with `continued` (another header
+    row, e.g. "Week 1 (continued)"; default: the first row again). The last
+    `glue_last` rows (a week's pain row) never start a part on their own.
     """
 
+    splittable = True  # the page engine may cut it between rows (split_rows)
+
     def __init__(self, rows: list[list[list[Flowable]]], widths: list[float], *, pad, pad_after_first,
-                 rule: Line, heights: list[float | None] | None = None, backgrounds: dict | None = None,
-                 before: float = 0.0):
+                 rule: Line, heights: list[float | None] | None = None, least: list[float | None] | None = None,
+                 backgrounds: dict | None = None, continued: list[list[Flowable]] | None = None,
+                 glue_last: int = 0, before: float = 0.0):
         super().__init__(before)
         self.rows, self.widths, self.pad, self.pad_after_first = rows, widths, pad, pad_after_first
         self.rule, self.fixed = rule, heights or [None] * len(rows)
+        self.least = least or [None] * len(rows)
         self.backgrounds = backgrounds or {}  # row index → colour
+        self.continued, self.glue_last = continued, glue_last
         self._heights: list[float] | None = None
         self._stacks: list[list[tuple]] = []  # each cell's (content height, sizes), as measured
 
@@ -202,17 +213,59 @@ class Ruled(Placed):
     def wrap(self, avail_width, avail_height):
         if self._heights is None:
             heights = []
-            for row, fixed in zip(self.rows, self.fixed):
+            for row, fixed, least in zip(self.rows, self.fixed, self.least):
                 stacks = []
                 for col, (cell, width) in enumerate(zip(row, self.widths)):
                     left, _, right, _ = self._padding(col)
                     stacks.append(_stack(self.canv, cell, width - left - right, 0.0))
                 self._stacks.append(stacks)
                 tallest = max((content + self.pad[1] + self.pad[3] for content, _ in stacks), default=0.0)
-                heights.append(fixed if fixed is not None else tallest)
+                height = fixed if fixed is not None else tallest
+                heights.append(max(height, least) if least is not None else height)
             self._heights = heights
         self.width, self.height = sum(self.widths), sum(self._heights)
         return self.width, self.height
+
+    @property
+    def row_heights(self) -> list[float]:
+        """Each row's height, top to bottom."""
+        if self._heights is None:
+            self.wrapOn(getattr(self, "canv", None), sum(self.widths), 1e6)
+        return list(self._heights)
+
+    def split_rows(self, avail_height: float) -> tuple[Ruled, Ruled] | None:
+        """(the rows that fit in `avail_height`, under the header; the other
+        rows, under the `continued` header), cut between two rows, never
+        inside one. None when not even the header and one row fit (or all do)."""
+        heights = self.row_heights
+        used, end = heights[0], 1
+        while end < len(heights) and used + heights[end] <= avail_height + 1e-6:
+            used += heights[end]
+            end += 1
+        if end >= len(heights):
+            return None
+        end = min(end, len(heights) - self.glue_last - 1)  # glued rows go with the row before them
+        if end < 2:
+            return None
+        first = self._part(self.rows[0], range(end), heights)
+        rest = self._part(self.continued or self.rows[0], range(end, len(heights)), heights)
+        return first, rest
+
+    def _part(self, header: list[list[Flowable]], body: range, heights: list[float]) -> Ruled:
+        indexes = [0] + [i for i in body if i]
+        same_head = header is self.rows[0]
+        part = Ruled([header] + [self.rows[i] for i in indexes[1:]], self.widths, pad=self.pad,
+                     pad_after_first=self.pad_after_first, rule=self.rule,
+                     heights=[heights[0] if same_head else self.fixed[0]] + [heights[i] for i in indexes[1:]],
+                     least=[self.least[0]] + [None] * (len(indexes) - 1),
+                     backgrounds={n: self.backgrounds[i] for n, i in enumerate(indexes) if i in self.backgrounds},
+                     continued=self.continued, glue_last=self.glue_last, before=self.spaceBefore)
+        return part
+
+    def split(self, avail_width, avail_height):
+        """Platypus's way to ask for a page break inside: split_rows, as a list."""
+        halves = self.split_rows(avail_height)
+        return list(halves) if halves else []
 
     def draw_at(self, canv, x0: float, y0: float) -> None:
         heights = self._heights

@@ -21,6 +21,11 @@ from handoutgen.clinic import Clinic
 os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
 
 
+def pages_option(func):
+    return click.option("--pages", type=click.IntRange(1, 4), metavar="N",
+                        help="Use up to N pages (1-4) [default: the handout's `pages:`, else brand.yaml's, else 1].")(func)
+
+
 def common(func):
     """--root, --brand and --debug, accepted by every command that reads a clinic;
     the command receives the opened `clinic`."""
@@ -101,16 +106,17 @@ def cli():
               help="Change one exercise's dose for this patient, e.g. push-off.reps=8 (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="PDF to write [default: out/HANDOUT.pdf in the clinic folder].")
+@pages_option
 @common
-def render(handout, patient, therapist, day, kind, doses, output, clinic):
-    """Render one HANDOUT (a file in handouts/ or its id) to a one-page PDF."""
+def render(handout, patient, therapist, day, kind, doses, output, pages, clinic):
+    """Render one HANDOUT (a file in handouts/ or its id) to a PDF: one page unless it allows more."""
     from handoutgen.pipeline import Discharge, render_file
 
-    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses), kind)
+    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses, pages), kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
-    pages = "2 pages" if kind == "both" else "1 page"
-    click.echo(f"wrote {target} ({pages}, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)")
+    count = f"{rendered.pages} page{'s' if rendered.pages > 1 else ''}"
+    click.echo(f"wrote {target} ({count}, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)")
 
 
 @cli.command(short_help="Write a PNG picture of a handout's page.")
@@ -124,12 +130,13 @@ def render(handout, patient, therapist, day, kind, doses, output, clinic):
               help="Pixels per inch of the picture.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="PNG to write [default: out/HANDOUT.png, or out/HANDOUT-KIND.png].")
+@pages_option
 @common
-def preview(handout, kind, patient, therapist, day, dpi, output, clinic):
+def preview(handout, kind, patient, therapist, day, dpi, output, pages, clinic):
     """Write a PNG picture of HANDOUT's page, to check a change (e.g. to brand.yaml) at a glance."""
     from handoutgen.pipeline import Discharge, preview_file
 
-    target, size = preview_file(clinic, handout, output, Discharge(patient, therapist, day), kind, dpi)
+    target, size = preview_file(clinic, handout, output, Discharge(patient, therapist, day, pages=pages), kind, dpi)
     click.echo(f"wrote {target} ({size[0]}×{size[1]} pixels)")
 
 
@@ -141,8 +148,9 @@ def preview(handout, kind, patient, therapist, day, dpi, output, clinic):
 @click.option("--force", is_flag=True, help="Render every handout, changed or not.")
 @click.option("--prune", is_flag=True, help="Delete the PDFs of handouts that no longer exist.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@pages_option
 @common
-def build(out_dir, jobs, force, prune, strict, clinic):
+def build(out_dir, jobs, force, prune, strict, pages, clinic):
     """Render every handout in handouts/ into out/ (ID.pdf and ID-checklist.pdf).
 
     Only handouts whose files changed since the last build are rendered.
@@ -151,7 +159,7 @@ def build(out_dir, jobs, force, prune, strict, clinic):
 
     out_dir = out_dir if out_dir is not None else clinic.out_dir
     with _progress_bar() as progress:
-        report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress)
+        report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress, pages=pages)
     _report(report, "rendered", strict=strict)
 
 
@@ -159,14 +167,33 @@ def build(out_dir, jobs, force, prune, strict, clinic):
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes [default: the number of CPUs].")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--report", "show_report", is_flag=True,
+              help="Print how each handout was laid out: pages, body size, widest picture, tallest empty band.")
+@pages_option
 @common
-def check(jobs, strict, clinic):
+def check(jobs, strict, show_report, pages, clinic):
     """Load, validate, lay out and fit every handout; write nothing."""
     from handoutgen.batch import build as build_all
 
     with _progress_bar() as progress:
-        report = build_all(clinic, clinic.out_dir, jobs=jobs, write=False, progress=progress)
+        report = build_all(clinic, clinic.out_dir, jobs=jobs, write=False, progress=progress, pages=pages,
+                           measure=show_report)
+    if show_report:
+        _layout_report(report)
     _report(report, "ok", strict=strict)
+
+
+def _layout_report(report) -> None:
+    """One line a handout: how its handout and checklist were laid out."""
+    rows = [("handout", "kind", "pages", "text", "widest picture", "tallest empty band")]
+    for outcome in sorted(report.outcomes, key=lambda o: o.id):
+        for kind, stats in outcome.stats.items():
+            picture = f"{stats['picture'] / 72:.2f} in" if stats["picture"] else "-"
+            rows.append((outcome.id, kind, str(stats["pages"]), f"{stats['body']:g} pt", picture,
+                         f"{stats['band'] / 72:.2f} in"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 @cli.command(short_help="Create a new clinic folder.")

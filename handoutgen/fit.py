@@ -1,50 +1,351 @@
-"""Stage 7: fit the content to one page, or say by how much it is over.
+"""Stage 7: the page engine. Place a layout's blocks on up to N pages, or
+say by how much they are over.
 
-Layouts are tried from the most generous to the most compact; the first
-that fits wins. Text is never clipped and never smaller than 12 pt.
+Order of preference (docs/layouts.md, "How the page is filled"):
+1. body text at 14 pt on the fewest pages, at most N;
+2. else the largest smaller body size, down to the 12 pt floor, on N pages;
+3. else fail, saying by how much and whether more pages would allow it.
+Then the room left is used: larger pictures first, then more generous
+spacing, then what is still left is shared out between the blocks.
+
+Cards flow in reading order, down one column or two balanced ones (1, 2, 3
+down the left, then the right), and never split across pages. Pages are
+filled greedily, which gives the fewest pages because a set of cards that
+fits a page still fits with any card removed; so the same program with one
+exercise less never needs more room. Every block's height is measured once
+per width and setting.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
-from handoutgen.flowables import Context, Fit, Renderer
+from reportlab.platypus import Flowable, HRFlowable, Spacer
+
+from handoutgen.boxes import Box, Columns
+from handoutgen.flowables import Context, Fit, Item, MIN_TEXT_PT, Parts, PictureBox, Renderer
 from handoutgen.markup import Node
-from handoutgen.pdf import stack_height
+from handoutgen.pdf import Page, measure, stack_height
+from handoutgen import words
 
-# Layouts from most generous to most compact, tried at each body size from
-# 14 pt down to the 12 pt floor: body text stays as large as any layout allows.
-SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)
-LAYOUTS = (  # (picture width pt, spacing scale, columns)
-    (150, 1.0, 1),
-    (125, 0.75, 1),
-    (130, 1.0, 2),
-    (120, 0.75, 2),
-    (110, 0.5, 2),
-    (100, 0.5, 1),
-    (90, 0.3, 2),
-    (90, 0.3, 1),
-)
-FITS: tuple[Fit, ...] = tuple(Fit(size, image, space, columns)
-                              for size in SIZES for image, space, columns in LAYOUTS)
+SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)  # body text, most readable first; the last is the floor
+PICTURES = (90.0, 100.0, 110.0, 120.0, 135.0, 150.0, 165.0, 180.0, 200.0, 220.0, 250.0)  # widest, pt
+SPACINGS = (0.3, 0.5, 0.75, 1.0, 1.25, 1.5)  # scale of gaps and padding
+EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
+assert SIZES[-1] == MIN_TEXT_PT
 
 
 class DoesNotFit(Exception):
-    def __init__(self, overflow: float):
+    """The content is taller than `pages` pages even at the floor size."""
+
+    def __init__(self, overflow: float, pages: int, needed: int | None, names: bool = False):
         super().__init__(f"{overflow:.0f} pt over")
-        self.overflow = overflow
+        self.overflow, self.pages, self.needed = overflow, pages, needed
+        self.names = names  # over only with the longest names the band must hold
 
 
-def fit_page(page: Node, ctx: Context, height: float, fits=FITS):
-    """Return (fit, main, bottom, slack) for the first layout that fits."""
-    best_overflow = None
-    memo: dict = {}  # blocks that do not change from one trial to the next
-    for fit in fits:
-        trial = replace(ctx, fit=fit)
-        main, bottom = Renderer(trial, memo).page(page)
-        used = stack_height(main, ctx.width) + stack_height(bottom, ctx.width)
-        if used <= height:
-            return fit, main, bottom, height - used
-        over = used - height
-        best_overflow = over if best_overflow is None else min(best_overflow, over)
-    raise DoesNotFit(best_overflow or 0.0)
+class TooTall(Exception):
+    """One block that may not be split (an exercise card) is taller than a page."""
+
+    def __init__(self, item: Item, overflow: float):
+        super().__init__(f"{item.label} is {overflow:.0f} pt taller than a page")
+        self.item, self.overflow = item, overflow
+
+
+@dataclass
+class Unit:
+    """What a page holds, in order: a run of cards (1 or 2 columns) or a full-width block."""
+
+    items: list[Item]
+    columns: int = 1
+    split: int = 0  # with 2 columns: how many cards go down the left one
+
+
+@dataclass
+class PagePlan:
+    units: list[Unit] = field(default_factory=list)
+    used: float = 0.0  # height of the flowing content
+
+
+@dataclass
+class Fitted:
+    pages: list[Page]
+    body: float  # body text size, pt
+    picture: float  # widest picture printed, pt (0: none)
+    slack: list[float]  # room left unused at the foot of each page, pt
+
+
+class Trial:
+    """One setting (body size, picture width, spacing): measures blocks and paginates."""
+
+    def __init__(self, engine: Engine, fit: Fit, reserve: bool = False):
+        self.engine, self.fit = engine, fit
+        self.ctx = replace(engine.ctx, fit=fit)
+        self.renderer = Renderer(self.ctx, engine.memo)
+        width = self.ctx.width
+        self.parts: Parts = self.renderer.parts(engine.page)
+        # With `reserve`, room for the band of names at its largest.
+        worst = self.renderer.parts(engine.worst) if reserve and engine.worst is not None else self.parts
+        self.top_h = max(stack_height(self.parts.top, width), stack_height(worst.top, width))
+        longest = words.page_of(9, 9)
+        self.running_h = max(stack_height(self.running_for(p, longest), width) for p in (self.parts, worst))
+        self.bottom_h = stack_height(self.parts.bottom, width)
+        self.page_line_h = stack_height([self.renderer.page_line(words.page_of_first(9))], width)
+        self.gap = 12 * fit.space  # between two columns of cards
+        self.col_w = (width - self.gap) / 2
+
+    def running_for(self, parts: Parts, label: str) -> list[Flowable]:
+        title = self.engine.page.first("title")
+        return self.renderer.running(parts.running, title, label)
+
+    # ----------------------------------------------------------- measuring
+    def card(self, item: Item, width: float) -> tuple[float, Flowable]:
+        """(height, card) of a card at `width`, its picture placed where the card is shortest."""
+        key = (id(item.card), width, self.fit)
+        done = self.engine.cards.get(key)
+        if done is None:
+            best = None
+            for mode in self.renderer.card_modes(item.card, wide=width > self.col_w + 1):
+                box = self.renderer.card(item.card, width, mode)
+                height = measure(box, width)[1]
+                if best is None or height < best[0] - 0.01:
+                    best = (height, box)
+            done = self.engine.cards[key] = best
+        return done
+
+    def block_height(self, item: Item) -> float:
+        return stack_height(item.blocks, self.ctx.width)
+
+    def run_height(self, cards: list[Item], columns: int) -> tuple[float, int]:
+        """(height, cards down the left column) of a run of cards."""
+        before = 10 * self.fit.space
+        if columns == 1 or len(cards) == 1:
+            heights = [self.card(c, self.ctx.width)[0] for c in cards]
+            return sum(heights) + before * len(heights), len(cards)
+        heights = [self.card(c, self.col_w)[0] for c in cards]
+        best = None
+        left = 0.0
+        total = sum(heights) + before * (len(heights) - 1)
+        for k in range(1, len(heights)):
+            left += heights[k - 1] + (before if k > 1 else 0.0)
+            right = total - left - before
+            tallest = max(left, right)
+            if best is None or tallest < best[0] - 0.01:
+                best = (tallest, k)
+        return best[0] + before, best[1]
+
+    def units_height(self, items: list[Item]) -> tuple[float, list[Unit]]:
+        """Height and arrangement of items on one page: card runs in 1 or 2 columns, whichever is shorter."""
+        total, units, run = 0.0, [], []
+
+        def close_run():
+            nonlocal total
+            if run:
+                options = [(self.run_height(run, cols), cols) for cols in (1, 2)]
+                (height, split), cols = min(options, key=lambda o: (o[0][0], o[1]))
+                total += height
+                units.append(Unit(list(run), cols, split))
+                run.clear()
+
+        for item in items:
+            if item.card is not None:
+                run.append(item)
+                continue
+            close_run()
+            total += self.block_height(item)
+            units.append(Unit([item]))
+        close_run()
+        return total, units
+
+    # ---------------------------------------------------------- paginating
+    def room(self, index: int, count_known_multi: bool) -> float:
+        head = self.top_h if index == 0 else self.running_h
+        foot = self.bottom_h + (self.page_line_h if count_known_multi and index == 0 else 0.0)
+        return self.engine.height - head - foot
+
+    def paginate(self) -> list[PagePlan]:
+        """The fewest pages: each page takes as many of the next blocks as fit."""
+        single = self._paginate(multi=False)
+        return single if len(single) == 1 else self._paginate(multi=True)
+
+    def _paginate(self, multi: bool) -> list[PagePlan]:
+        items = list(self.parts.flow)
+        pages: list[PagePlan] = []
+        start = 0
+        while start < len(items) or not pages:
+            room = self.room(len(pages), multi)
+            plan = PagePlan()
+            end = start
+            while end < len(items):
+                height, units = self.units_height(items[start:end + 1])
+                if height > room + 0.01:
+                    break
+                plan.used, plan.units = height, units
+                end += 1
+            if end < len(items):
+                if self._split(items, start, end, plan, room):
+                    end += 1
+                elif end == start and pages:
+                    # Not even alone on a page of its own (the first page may hold only its head).
+                    height = self.units_height([items[start]])[0]
+                    raise TooTall(items[start], height - room)
+            pages.append(plan)
+            start = end
+            if not multi and len(pages) > 1:
+                break
+        return pages
+
+    def _split(self, items: list[Item], start: int, end: int, plan: PagePlan, room: float) -> bool:
+        """Split a splittable block (a checklist week, between its rows) at the foot of a page."""
+        item = items[end]
+        if item.card is not None or len(item.blocks) != 1 or not getattr(item.blocks[0], "splittable", False):
+            return False
+        block = item.blocks[0]
+        left = room - plan.used - block.getSpaceBefore() - block.getSpaceAfter()
+        halves = block.split_rows(left) if left > 0 else None
+        if not halves:
+            return False
+        first, rest = halves
+        head = Item(item.line, blocks=[first], label=item.label)
+        items[end:end + 1] = [head, Item(item.line, blocks=[rest], label=item.label)]
+        plan.used, plan.units = self.units_height(items[start:end + 1])
+        return True
+
+
+class Engine:
+    def __init__(self, page: Node, worst: Node | None, ctx: Context, height: float):
+        self.page, self.worst, self.ctx, self.height = page, worst, ctx, height
+        self.memo: dict = {}  # blocks made for one setting, shared by the trials that share it
+        self.cards: dict = {}
+        self.trials: dict[tuple[Fit, bool], Trial] = {}
+        self.has_pictures = any(n.attrs.get("image") for n in page.elements("card"))
+
+    def trial(self, fit: Fit, reserve: bool = False) -> Trial:
+        if (fit, reserve) not in self.trials:
+            self.trials[fit, reserve] = Trial(self, fit, reserve)
+        return self.trials[fit, reserve]
+
+    def pages(self, fit: Fit) -> int:
+        return len(self.trial(fit).paginate())
+
+    def largest(self, values, make, pages: int) -> float:
+        """The largest value (values ascending, the first known to fit) that keeps `pages` pages."""
+        low, high = 0, len(values) - 1
+        if self.pages(make(values[high])) <= pages:
+            return values[high]
+        while high - low > 1:
+            mid = (low + high) // 2
+            if self.pages(make(values[mid])) <= pages:
+                low = mid
+            else:
+                high = mid
+        return values[low]
+
+
+def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst: Node | None = None) -> Fitted:
+    """Lay out `page` on at most `max_pages` pages of `height` (the frame inside
+    the margins).
+
+    `worst` is the same page with the longest names allowed. It must fit at
+    the floor size: then the page fits with any names up to that length
+    (in the worst case at a smaller size), so a handout that passes `check`
+    never fails at discharge."""
+    engine = Engine(page, worst, ctx, height)
+    plans = None
+    for size in SIZES:
+        plans = engine.trial(Fit(size, PICTURES[0], SPACINGS[0])).paginate()
+        if len(plans) <= max_pages:
+            break
+    else:
+        raise _overflow(engine, max_pages)
+    if worst is not None:
+        floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
+        if len(floor._paginate(multi=True)) > max_pages:
+            raise _overflow(engine, max_pages, reserve=True)
+    count = len(plans)
+    image = PICTURES[0]
+    if engine.has_pictures:
+        image = engine.largest(PICTURES, lambda w: Fit(size, w, SPACINGS[0]), count)
+    space = engine.largest(SPACINGS, lambda s: Fit(size, image, s), count)
+    trial = engine.trial(Fit(size, image, space))
+    return compose(trial, trial.paginate())
+
+
+def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotFit:
+    trial = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve)
+    # Paginate without a limit, to say how far over it is and how many pages it would need.
+    pages = trial._paginate(multi=True)
+    over = sum(p.used for p in pages[max_pages:])
+    if over <= 0:  # the blocks fit but the page head or foot alone does not
+        over = trial.top_h + trial.bottom_h - engine.height
+    return DoesNotFit(over, max_pages, len(pages), names=reserve)
+
+
+def compose(trial: Trial, plans: list[PagePlan]) -> Fitted:
+    """The flowables of each page, with the room left shared out between blocks."""
+    renderer, width = trial.renderer, trial.ctx.width
+    count = len(plans)
+    pages, slack, widest = [], [], 0.0
+    for index, plan in enumerate(plans):
+        if index == 0:
+            head = list(trial.parts.top)
+        else:
+            head = trial.running_for(trial.parts, words.page_of(index + 1, count))
+        bottom = list(trial.parts.bottom)
+        if count > 1 and index == 0:
+            bottom.append(renderer.page_line(words.page_of_first(count)))
+        units = [_unit_flowables(trial, unit) for unit in plan.units]
+        room = trial.engine.height - stack_height(head, width) - stack_height(bottom, width) - plan.used
+        room = _stretch_notes(units, room, width)
+        # Gaps that may grow: before each block of the head (not inside the clinic header) and each unit.
+        head_gaps = [i for i, f in enumerate(head) if i and not isinstance(f, HRFlowable)] if index == 0 else []
+        gaps = len(head_gaps) + len(units) - (0 if head_gaps or index else 1)
+        extra = min(EXTRA_GAP, room / gaps) if gaps > 0 and room > 0 else 0.0
+        main: list[Flowable] = []
+        for i, f in enumerate(head):
+            if i in head_gaps and extra:
+                main.append(Spacer(0, extra))
+            main.append(f)
+        for unit in units:
+            if main and extra:
+                main.append(Spacer(0, extra))
+            main.extend(unit)
+        left = trial.engine.height - stack_height(main, width) - stack_height(bottom, width)
+        pages.append(Page(main, bottom))
+        slack.append(max(0.0, left))
+        widest = max([widest] + [p.width for p in _pictures(main)])
+    return Fitted(pages, trial.fit.body, widest, slack)
+
+
+def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
+    if unit.items[0].card is None:
+        return list(unit.items[0].blocks)
+    before = 10 * trial.fit.space
+    if unit.columns == 1 or len(unit.items) == 1:
+        cards = [trial.card(item, trial.ctx.width)[1] for item in unit.items]
+        return [Box(cards, before=before)]
+    cards = [trial.card(item, trial.col_w)[1] for item in unit.items]
+    left, right = cards[:unit.split], cards[unit.split:]
+    return [Columns([(trial.col_w, Box(left)), (trial.gap, None), (trial.col_w, Box(right))], before=before)]
+
+
+def _stretch_notes(units: list[list[Flowable]], room: float, width: float) -> float:
+    """Give the room left to a block that can use it (the checklist's note lines)."""
+    for unit in units:
+        for f in unit:
+            if room > 0 and callable(getattr(f, "stretch", None)):
+                before = measure(f, width)[1]
+                f.stretch(room)
+                room -= measure(f, width)[1] - before
+    return room
+
+
+def _pictures(flowables):
+    for f in flowables:
+        if isinstance(f, PictureBox):
+            yield f
+        for inner in getattr(f, "content", None) or []:
+            yield from _pictures([inner])
+        for _, cell in getattr(f, "cells", None) or []:
+            if cell is not None:
+                yield from _pictures([cell])

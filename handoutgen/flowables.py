@@ -6,7 +6,6 @@ runs the fallback font must draw, so YAML text is never read as markup.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, HRFlowable, Paragraph
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from handoutgen import checkboxes
-from handoutgen.boxes import Box, Columns, Line, Ruled
+from handoutgen import checklist
+from handoutgen.boxes import Box, Columns, Line
 from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture, VectorPicture
@@ -36,12 +35,11 @@ MIN_TEXT_PT = 12.0
 
 @dataclass(frozen=True)
 class Fit:
-    """One way to lay out the page; the fitter tries these in order."""
+    """The settings of one layout trial; the page engine (fit.py) searches them."""
 
     body: float = 14.0  # body text size, pt
-    image: float = 150.0  # picture width, pt
+    image: float = 150.0  # widest a picture may print, pt (a card may cap it lower)
     space: float = 1.0  # scale for gaps and padding
-    columns: int = 1  # exercise cards side by side
 
 
 @dataclass
@@ -242,32 +240,39 @@ class PictureBox(Flowable):
         draw_encoded(self.canv, encoded, self.picture.digest[:16], 0, 0, self.width, self.height)
 
 
-TICK_BOX = 15.5  # pt, 0.215 in: big enough to tick with stiff fingers (floor: 0.2 in)
-TICK_GAP = 3.0
+MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
+
+# From the first of these on, blocks flow across pages; blocks before stay at the top of page 1.
+FLOWING = {"card", "grid", "section", "notes"}
+PINNED = {"safety", "footer"}  # at the foot of every page
 
 
-class TickBoxes(Flowable):
-    """Real PDF form check boxes; on paper they print as empty squares."""
+@dataclass(eq=False)
+class Item:
+    """One unit of flowing content, never split across pages: an exercise
+    card (laid out at the width the engine gives it) or full-width blocks."""
 
-    def __init__(self, names: list[str], per_row: int, color):
-        super().__init__()
-        self.names, self.per_row, self.color = names, max(1, per_row), color
+    line: int
+    card: Node | None = None
+    blocks: list[Flowable] | None = None
+    label: str = ""
 
-    def wrap(self, avail_width, avail_height):
-        cols = min(len(self.names), self.per_row)
-        rows = -(-len(self.names) // self.per_row)
-        self.width = cols * TICK_BOX + (cols - 1) * TICK_GAP
-        self.height = rows * TICK_BOX + (rows - 1) * TICK_GAP
-        return self.width, self.height
 
-    def draw(self):
-        self.wrap(0, 0)
-        style = checkboxes.style_for(self.canv, TICK_BOX, self.color, colors.white, INK)
-        boxes = []
-        for k, name in enumerate(self.names):
-            col, row = k % self.per_row, k // self.per_row
-            boxes.append((name, col * (TICK_BOX + TICK_GAP), self.height - (row + 1) * TICK_BOX - row * TICK_GAP))
-        checkboxes.add_boxes(self.canv, style, boxes)
+@dataclass
+class Parts:
+    """A page's markup as the page engine places it."""
+
+    top: list[Flowable]  # the first page's head: header, title, meta, summary
+    flow: list[Item]  # cards, sections, weeks ... in reading order
+    bottom: list[Flowable]  # the foot of every page: safety line and footer
+    running: Node | None  # <running>: the header of pages after the first
+
+
+def card_label(node: Node) -> str:
+    heading = node.first("heading")
+    name = heading.text() if heading is not None else ""
+    number = node.attrs.get("number", "")
+    return f'exercise {number} "{name}"'.replace("  ", " ")
 
 
 class Styles:
@@ -306,6 +311,10 @@ class Styles:
         self.footer = style("footer", fontSize=max(MIN_TEXT_PT, b * 0.9), leading=max(15, b * 1.1),
                             textColor=MUTED, alignment=TA_CENTER)
         self.caption_left = style("captionleft", fontSize=MIN_TEXT_PT, leading=14, textColor=MUTED)
+        small = max(MIN_TEXT_PT, b * 0.9)
+        self.running = style("running", fontSize=small, leading=small * 1.2, textColor=MUTED)
+        self.running_page = style("runningpage", fontName=bold, fontSize=small, leading=small * 1.2,
+                                  textColor=ctx.primary, alignment=TA_RIGHT)
 
 
 _STYLES: dict[tuple, Styles] = {}
@@ -367,24 +376,28 @@ class Renderer:
         return paragraph(self.inline(node, bold=style.fontName == self.ctx.fonts.bold), style)
 
     # -------------------------------------------------------------- blocks
-    def page(self, page: Node) -> tuple[list[Flowable], list[Flowable]]:
-        """(flowing content, content pinned to the bottom of the page)."""
-        main: list[Flowable] = []
-        bottom: list[Flowable] = []
-        cards: list[Node] = []
+    def parts(self, page: Node) -> Parts:
+        """The page's blocks at this trial's size and spacing, sorted the way
+        the page engine places them (see Parts)."""
         fit = self.ctx.fit
+        parts = Parts([], [], [], None)
         for node in page.elements():
-            if node.tag == "card":
-                cards.append(node)
-                continue
-            if cards:
-                main.extend(self._remembered(("cards", id(cards[0]), fit), self.cards, cards))
-                cards = []
-            made = self._remembered((id(node), fit.body, fit.space), self.block, node)
-            (bottom if node.tag in ("safety", "footer") else main).extend(made)
-        if cards:
-            main.extend(self._remembered(("cards", id(cards[0]), fit), self.cards, cards))
-        return main, bottom
+            if node.tag == "running":
+                parts.running = node
+            elif node.tag == "card":
+                parts.flow.append(Item(node.line, card=node, label=card_label(node)))
+            else:
+                made = self._remembered((id(node), fit.body, fit.space), self.block, node)
+                if node.tag in PINNED:
+                    parts.bottom.extend(made)
+                elif not parts.flow and node.tag not in FLOWING:
+                    parts.top.extend(made)
+                elif node.tag == "grid":  # each week is a block of its own
+                    parts.flow.extend(Item(node.line, blocks=[week], label=f"week {n}")
+                                      for n, week in enumerate(made, 1))
+                else:
+                    parts.flow.append(Item(node.line, blocks=made, label=f"<{node.tag}> of line {node.line}"))
+        return parts
 
     def _remembered(self, key, make, arg) -> list[Flowable]:
         made = self.memo.get(key)
@@ -479,77 +492,10 @@ class Renderer:
 
     # ----------------------------------------------------------- checklist
     def _grid(self, node: Node) -> list[Flowable]:
-        """One table per week: a row per exercise, a column per day."""
-        try:
-            days = int(node.attrs.get("days", ""))
-            start = dt.date.fromisoformat(node.attrs["start"]) if node.attrs.get("start") else None
-        except ValueError:
-            raise MarkupError(node.line, "<grid> needs days=\"7\"…\"28\" and start=\"YYYY-MM-DD\"") from None
-        if not 1 <= days <= 31:
-            raise MarkupError(node.line, "<grid days> must be from 1 to 31")
-        pain = node.attrs.get("pain", "no") == "yes"
-        rows = node.elements("row")
-        label_w = max(130.0, self.ctx.width * 0.26)
-        day_w = (self.ctx.width - label_w) / 7
-        per_row = int((day_w - 4 + TICK_GAP) // (TICK_BOX + TICK_GAP))
-        small = max(MIN_TEXT_PT, self.ctx.fit.body * 0.86)
-        head = ParagraphStyle("dayhead", parent=self.st.body, fontName=self.ctx.fonts.bold, fontSize=small,
-                              leading=small * 1.15, alignment=TA_CENTER, spaceBefore=0)
-        label = ParagraphStyle("rowname", parent=self.st.body, fontName=self.ctx.fonts.bold, spaceBefore=0)
-        short = ParagraphStyle("rowshort", parent=self.st.short, fontSize=small, leading=small * 1.15,
-                               spaceBefore=1)
-        out: list[Flowable] = []
-        for week, first in enumerate(range(0, days, 7), 1):
-            span = range(first, min(first + 7, days))
-            title = f"Week {week}"
-            if start is not None:
-                months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
-                title += f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
-            header = [[paragraph(title, label)]]
-            for d in span:
-                if start is not None:
-                    day = start + dt.timedelta(days=d)
-                    header.append([paragraph(f"{day:%a} {day.day}", head)])
-                else:
-                    header.append([paragraph(f"Day {d + 1}", head)])
-            table_rows = [header]
-            for row in rows:
-                sessions = self._sessions(row)
-                # The dose is shown in the first week; later weeks repeat only the name.
-                wanted = ("name", "short") if week == 1 else ("name",)
-                cell = [self.para(n, label if n.tag == "name" else short)
-                        for n in row.elements() if n.tag in wanted]
-                rid = escape(row.attrs.get("id", str(rows.index(row) + 1)))
-                ticks = [TickBoxes([f"ex{rid}-day{d + 1:02d}-s{k + 1}" for k in range(sessions)], per_row,
-                                   INK) for d in span]
-                table_rows.append([cell] + [[t] for t in ticks])
-            heights: list[float | None] = [None] * len(table_rows)
-            backgrounds = {0: _mix(self.ctx.primary, 0.1)}
-            if pain:  # a row with room to write a number by hand
-                table_rows.append([[paragraph("Pain (0–10)", label)]] + [[] for _ in span])
-                heights.append(max(30.0, self.ctx.fit.body * 2.2))
-                backgrounds[len(table_rows) - 1] = _mix(self.ctx.accent, 0.08)
-            week_grid = Ruled(table_rows, [label_w] + [day_w] * len(span), heights=heights,
-                              pad=(6, 4 * self.space + 2, 6, 5 * self.space + 2), pad_after_first=(2, 2),
-                              rule=Line(0.8, _mix(INK, 0.45)), backgrounds=backgrounds, before=8 * self.space)
-            out.append(week_grid)
-        return out
-
-    def _sessions(self, row: Node) -> int:
-        try:
-            sessions = int(row.attrs.get("sessions", "1"))
-        except ValueError:
-            sessions = 0
-        if not 1 <= sessions <= 12:
-            raise MarkupError(row.line, '<row sessions> must be a whole number from 1 to 12')
-        return sessions
+        return checklist.grid(self, node)
 
     def _notes(self, node: Node) -> list[Flowable]:
-        out: list[Flowable] = [self.para(node, self.st.section_heading)]
-        for _ in range(3 if self.space >= 0.75 else 1):
-            out.append(HRFlowable(width="100%", thickness=0.8, color=_mix(INK, 0.45),
-                                  spaceBefore=self.ctx.fit.body * 1.9, spaceAfter=0))
-        return out
+        return checklist.notes(self, node)
 
     def _caution(self, node: Node) -> list[Flowable]:
         return [self.para(node, self.st.caution)]
@@ -577,20 +523,10 @@ class Renderer:
                                          "this handout's images")
         return self.ctx.pictures[key]
 
-    def cards(self, cards: list[Node]) -> list[Flowable]:
-        if self.ctx.fit.columns == 1:
-            return [self.card(node, self.ctx.width) for node in cards]
-        # Two cards a row, stretched so both cards of a row end level.
-        gap = 10 * self.space
-        col = (self.ctx.width - gap) / 2
-        rows: list[Flowable] = []
-        for i in range(0, len(cards), 2):
-            pair = [self.card(n, col) for n in cards[i:i + 2]]
-            rows.append(Columns([(col, pair[0]), (gap, None), (col, pair[1] if len(pair) > 1 else None)],
-                                stretch=True, before=10 * self.space))
-        return rows
-
-    def card(self, node: Node, width: float) -> Box:
+    def card(self, node: Node, width: float, mode: str = "beside") -> Box:
+        """An exercise card `width` wide, its picture placed as `mode` says:
+        "beside" (a column of its own on the left), "rightN" (right of the
+        first N blocks of text) or "above" (centred over the text)."""
         s, fit = self.space, self.ctx.fit
         pad = 8 * s + 2
         children = node.elements()
@@ -603,24 +539,54 @@ class Renderer:
             head = paragraph(label + self.inline(heading, bold=True), self.st.heading)
             parts.append(Box([head], (pad, 4 * s + 2, pad, 4 * s + 2), background=_mix(self.ctx.primary, 0.1)))
         content = self.blocks(body_nodes)
-        picture = None
         image_key = node.attrs.get("image")
-        stacked = fit.columns > 1
         inner = width - 2 * pad
-        if image_key:
-            pic = self.picture(image_key, node)
-            w = min(fit.image, inner) if not stacked else min(fit.image * 0.8, inner / 2)
-            picture = PictureBox(pic, w, w * pic.aspect)
-        if picture is not None and not stacked:
-            # Wide card: the picture in a column of its own, on the left.
+        if not image_key:
+            parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
+        elif mode == "beside":
+            picture = self._picture_box(image_key, node, inner * 0.42)
             parts.append(Columns([(picture.width + 2 * pad, Box([picture], (pad, 4 * s + 2, 0, pad))),
                                   (None, Box(content, (pad, 4 * s + 2, pad, pad)))]))
+        elif mode.startswith("right") and content:
+            # Right of the first few blocks (the purpose, the first steps); the rest below, full width.
+            beside = int(mode[5:])
+            picture = self._picture_box(image_key, node, inner * 0.5)
+            content = [Columns([(None, Box(content[:beside])), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
+                       ] + content[beside:]
+            parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
         else:
-            if picture is not None and content and body_nodes and body_nodes[0].tag == "p":
-                # Narrow card: the picture sits beside the first paragraph.
-                content = [Columns([(None, content[0]), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
-                           ] + content[1:]
-            elif picture is not None:
-                parts.append(Box([picture], (pad, 4 * s + 2, pad, pad), center=True))
+            picture = self._picture_box(image_key, node, inner)
+            parts.append(Box([picture], (pad, 4 * s + 2, pad, 0), center=True))
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
         return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=10 * s)
+
+    def card_modes(self, node: Node, wide: bool) -> tuple[str, ...]:
+        """The ways this card's picture may be placed (one way without a picture):
+        on a wide card in a column of its own or above the text; on a narrow one
+        also right of its first 1-4 blocks."""
+        if not node.attrs.get("image"):
+            return ("beside",)
+        if wide:
+            return ("beside", "above")
+        blocks = sum(len(n.elements("item")) if n.tag in ("steps", "bullets") else 1
+                     for n in node.elements() if n.tag != "heading")
+        return tuple(f"right{k}" for k in range(1, min(4, blocks) + 1)) + ("above",)
+
+    def _picture_box(self, key: str, node: Node, room: float) -> PictureBox:
+        """The picture at this trial's width, no wider than `room` nor taller than MAX_PICTURE_PT."""
+        pic = self.picture(key, node)
+        width = float(int(min(self.ctx.fit.image, room, MAX_PICTURE_PT / pic.aspect)))
+        return PictureBox(pic, width, width * pic.aspect)
+
+    def running(self, node: Node | None, title: Node | None, label: str) -> list[Flowable]:
+        """The short header of pages after the first: the layout's <running>
+        text (else the title) on the left, `label` ("Page 2 of 2") on the right."""
+        source = node if node is not None else title
+        text = self.inline(source) if source is not None else ""
+        right = paragraph(escape(label), self.st.running_page)
+        width = stringWidth(label, self.ctx.fonts.bold, self.st.running_page.fontSize) + 12
+        return [Columns([(None, paragraph(text, self.st.running)), (width, right)]),
+                HRFlowable(width="100%", thickness=1.5, color=self.ctx.primary, spaceBefore=3, spaceAfter=0)]
+
+    def page_line(self, label: str) -> Flowable:
+        return paragraph(escape(label), self.st.footer)

@@ -79,9 +79,9 @@ class Hasher:
         return self._known[key]
 
 
-def global_key(layout_dirs: list[Path], hasher: Hasher) -> str:
-    """What every PDF depends on besides its own files."""
-    parts = [f"handoutgen {__version__}", f"reportlab {_version('reportlab')}"]
+def global_key(layout_dirs: list[Path], hasher: Hasher, options: str = "") -> str:
+    """What every PDF depends on besides its own files (and the build's options)."""
+    parts = [f"handoutgen {__version__}", f"reportlab {_version('reportlab')}", options]
     for path in sorted(_PACKAGE.glob("*.py")):
         parts.append(f"{path.name} {hasher(path)}")
     for folder in layout_dirs:

@@ -37,6 +37,7 @@ BLOCKS: dict[str, set[str]] = {
     "safety": set(),
     "footer": set(),
     "line": set(),
+    "running": set(),
     # checklist vocabulary (layouts/checklist.*.j2)
     "grid": {"days", "start", "pain"},
     "row": {"id", "sessions"},

@@ -215,6 +215,9 @@ Margin = Annotated[float, BeforeValidator(_margin)]
 # --------------------------------------------------------------- models ---
 
 
+MAX_PAGES = 4  # a handout is at most two sheets, printed front and back
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
@@ -313,6 +316,7 @@ class HandoutFile(Strict):
     exercises: list[ExerciseEntry] = Field(min_length=1)
     sections: list[Section] = []
     checklist: ChecklistOptions = ChecklistOptions()
+    pages: count(1, MAX_PAGES) | None = None  # up to this many pages; None: the brand's default
 
 
 class Colors(Strict):
@@ -335,3 +339,4 @@ class Brand(Strict):
     margins: Margin = 36.0
     safety: Text | None = None
     footer: Text | None = None
+    pages: count(1, MAX_PAGES) = 1  # the clinic's default for `pages:` in a handout

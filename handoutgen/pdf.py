@@ -62,6 +62,11 @@ def make_pdf(pages: list[Page], page_size: str, *, title: str, author: str, subj
     return buffer.getvalue()
 
 
+def measure(flowable: Flowable, width: float) -> tuple[float, float]:
+    """(width, height) of a flowable laid out `width` wide."""
+    return flowable.wrapOn(_MEASURING_CANVAS, width, 1e6)
+
+
 def stack_height(flowables: list[Flowable], width: float) -> float:
     """Height of flowables stacked the way `_place` draws them."""
     total = 0.0

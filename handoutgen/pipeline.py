@@ -21,13 +21,14 @@ from handoutgen import dosage
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.fit import DoesNotFit, fit_page
+from handoutgen.fit import DoesNotFit, TooTall, fit_pages
 from handoutgen.flowables import Context
 from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
 from handoutgen.pdf import Page, frame_size, make_pdf
+from handoutgen.models import MAX_PAGES
 from handoutgen.resolve import Library, ResolvedHandout, resolve_handout
 
 LAYOUTS = {"handout": "handout.xml.j2", "checklist": "checklist.xml.j2"}
@@ -42,6 +43,26 @@ class Discharge:
     therapist: str | None = None
     date: dt.date | None = None
     doses: dict[str, dict[str, str]] = field(default_factory=dict)
+    pages: int | None = None  # at most this many pages (else the handout's, else the brand's)
+
+
+NAME_LIMIT = 60  # characters of a patient's or therapist's name; any name this long fits
+CHECKLIST_PAGES = 2  # a checklist may take two pages, whatever the handout's limit
+# The names and date that take the most room, for reserving the band they print in.
+# Two 30-letter words wrap worse than one 60-letter word; W is the widest letter.
+WORST_NAME = "W" * 29 + " " + "W" * 30
+WORST_DATE = dt.date(2026, 9, 30)  # the longest month's name, a two-digit day
+
+
+def check_names(discharge: Discharge) -> None:
+    """A name too long to be sure of fitting is refused before anything is drawn."""
+    problems = []
+    for option, name in (("--patient", discharge.patient), ("--therapist", discharge.therapist)):
+        if name is not None and len(" ".join(name.split())) > NAME_LIMIT:
+            problems.append(Problem(option, None, "", f"is {len(name)} characters long; at most "
+                                    f"{NAME_LIMIT} fit the page: shorten it (e.g. initials for middle names)"))
+    if problems:
+        raise HandoutError(problems)
 
 
 @dataclass
@@ -50,6 +71,9 @@ class Rendered:
     warnings: list[Problem]
     body_pt: float
     deps: list[Path]  # every file the PDF was made from
+    pages: int = 1
+    picture_pt: float = 0.0  # widest picture printed
+    slack_pt: float = 0.0  # the most room left unused at the foot of a page
 
 
 def format_date(day: dt.date) -> str:
@@ -215,6 +239,7 @@ class Renderer:
     def render_each(self, path: Path, discharge: Discharge | None, documents: list[tuple[str, ...]]) -> list[Rendered]:
         """Several PDFs of one handout (e.g. handout and checklist), resolving it once."""
         discharge = discharge or Discharge()
+        check_names(discharge)
         people = {"patient": discharge.patient, "therapist": discharge.therapist}
         resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people)
         fonts = self.fonts()
@@ -233,34 +258,66 @@ class Renderer:
         ctx = Context(fonts=fonts, primary=colors.HexColor(brand.colors.primary),
                       accent=colors.HexColor(brand.colors.accent), pictures=pictures,
                       fit=None, width=width)
-        pages = {kind: self._page(kind, resolved, variables, ctx, height)
-                 for kinds in documents for kind in kinds}
+        worst = None
+        if not (discharge.patient or discharge.therapist):
+            # As check and build do: make sure any names would fit (see fit.fit_pages).
+            worst = template_variables(resolved, Discharge(WORST_NAME, WORST_NAME, WORST_DATE),
+                                       {"patient": WORST_NAME, "therapist": WORST_NAME})
+        limit = discharge.pages or resolved.model.pages or brand.pages
+        fitted = {kind: self._page(kind, resolved, variables, worst, ctx, height, limit)
+                  for kinds in documents for kind in kinds}
         deps = resolved.deps + [fonts.regular_path, fonts.bold_path]
         if not all(fonts.covers(text) for text, _ in resolved.texts):
             deps.append(fallback_source())
         results = []
         for kinds in documents:
-            pdf = make_pdf([pages[k][0] for k in kinds], brand.page_size, title=resolved.model.title,
-                           author=brand.clinic, subject="Home exercise program", font=fonts.regular,
-                           margin=brand.margins)
-            results.append(Rendered(pdf, resolved.warnings, min(pages[k][1] for k in kinds), deps))
+            parts = [fitted[k] for k in kinds]
+            pdf = make_pdf([page for f in parts for page in f.pages], brand.page_size,
+                           title=resolved.model.title, author=brand.clinic, subject="Home exercise program",
+                           font=fonts.regular, margin=brand.margins)
+            results.append(Rendered(pdf, resolved.warnings, min(f.body for f in parts), deps,
+                                    pages=sum(len(f.pages) for f in parts),
+                                    picture_pt=max(f.picture for f in parts),
+                                    slack_pt=max(s for f in parts for s in f.slack)))
         return results
 
-    def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, ctx: Context, height: float):
+    def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, worst: dict | None, ctx: Context,
+              height: float, limit: int):
         markup, shown = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **variables)
+        worst_page = None
+        if kind == "checklist":
+            limit = max(limit, CHECKLIST_PAGES)
         try:
             page = parse(markup)
-            fit, main, bottom, slack = fit_page(page, ctx, height)
+            if worst is not None:
+                worst_page = parse(render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst)[0])
+            return fit_pages(page, ctx, height, limit, worst_page)
         except MarkupError as exc:
             raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}"))
-        except DoesNotFit as exc:
-            hint = ("use fewer days (checklist.days) or fewer exercises" if kind == "checklist"
-                    else "shorten the text or split it into two handouts")
+        except TooTall as exc:
+            where = f"{exc.item.label} is" if exc.item.card is not None else f"the {exc.item.label} is"
             raise HandoutError(Problem(resolved.file, None, "",
-                                       f"the {kind} does not fit on one page: {exc.overflow:.0f} pt "
-                                       f"({exc.overflow / 72:.1f} in) too long even with 12 pt text "
-                                       f"and the most compact layout; {hint}"))
-        return Page(main, bottom), fit.body
+                                       f"{where} {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) taller than "
+                                       "a whole page even with 12 pt text, and an exercise is never split "
+                                       "across pages; shorten its text or make it two exercises"))
+        except DoesNotFit as exc:
+            raise HandoutError(Problem(resolved.file, None, "", _overflow_message(kind, exc)))
+
+
+def _overflow_message(kind: str, exc: DoesNotFit) -> str:
+    pages = "one page" if exc.pages == 1 else f"{exc.pages} pages"
+    text = (f"the {kind} does not fit on {pages}: {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) "
+            "too long even with 12 pt text and the most compact layout; ")
+    if exc.names:
+        text = (f"the {kind} fits, but not with the longest names a therapist may print on it "
+                f"({NAME_LIMIT} characters each): {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) too long "
+                "even with 12 pt text; ")
+    if kind == "checklist":
+        return text + "use fewer days (checklist.days) or fewer exercises"
+    if exc.needed is not None and exc.pages < exc.needed <= MAX_PAGES:
+        return text + (f"`pages: {exc.needed}` in the handout (or --pages {exc.needed}) would allow it, "
+                       "or shorten the text")
+    return text + "shorten the text or split it into two handouts"
 
 
 SUFFIXES = {"handout": "", "checklist": "-checklist", "both": "-both"}

@@ -36,3 +36,31 @@ def to_png(pdf: bytes, dpi: int = DEFAULT_DPI) -> tuple[bytes, tuple[int, int]]:
     out = BytesIO()
     sheet.save(out, "PNG", optimize=True)
     return out.getvalue(), sheet.size
+
+
+def tallest_empty_band(pdf: bytes, margin: float, dpi: int = 36) -> float:
+    """The tallest band across a page, inside the margins, with no ink at
+    all, in pt: the room a layout leaves unused (the most of any page)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    document.init_forms()
+    tallest = 0
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            image = page.render(scale=dpi / 72, may_draw_forms=True, grayscale=True).to_pil().convert("L")
+            page.close()
+            inset = round(margin * dpi / 72)
+            frame = image.crop((inset, inset, image.width - inset, image.height - inset))
+            run = 0
+            for row in range(frame.height):
+                darkest = frame.crop((0, row, frame.width, row + 1)).getextrema()[0]
+                if darkest >= 245:  # no pixel darker than near-white
+                    run += 1
+                    tallest = max(tallest, run)
+                else:
+                    run = 0
+    finally:
+        document.close()
+    return tallest * 72 / dpi

@@ -165,11 +165,12 @@ def test_markup_in_text_prints_literally_and_opens_no_file(clinic, tmp_path):
             opened.append(args[0])
 
     sys.addaudithook(audit)
-    result, out = _render(clinic, tmp_path)
+    result, out = render_checked(clinic, tmp_path, "--pages", "2")  # the extra steps need room
     assert result.exit_code == 0, result.output
     pages = pdf_pages(out)
-    assert_on_one_page(pages, HOSTILE + ["Relieve <i>Knee</i> &"])
-    assert "49" not in pages[0].split("Sum")[1][:5]  # {{ 7*7 }} was not evaluated
+    assert_on_one_page(pages, HOSTILE)
+    assert "Relieve <i>Knee</i> &" in pages[0]
+    assert "49" not in " ".join(pages).split("Sum")[1][:5]  # {{ 7*7 }} was not evaluated
     assert opened == []
     assert b"javascript" not in out.read_bytes().split(b"stream")[0]  # no link annotation
     assert b"/URI" not in out.read_bytes()

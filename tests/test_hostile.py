@@ -82,7 +82,7 @@ def test_a_list_where_a_mapping_belongs(clinic, tmp_path):
 def test_a_300_character_word_is_broken_across_lines_not_lost(clinic, tmp_path):
     word = "".join("abcdefghij"[i % 10] for i in range(300))
     edit(clinic / "exercises/calf-stretch.yaml", "equipment: a wall to lean on", f"equipment: {word}")
-    result, out = _render(clinic, tmp_path)
+    result, out = _render(clinic, tmp_path, "--patient", "Jane Doe")
     assert result.exit_code == 0, result.output
     pages = pdf_pages(out)
     assert len(pages) == 1

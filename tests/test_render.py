@@ -135,7 +135,7 @@ def test_long_content_shrinks_but_never_below_floor(clinic, tmp_path):
     text = handout.read_text().replace("sections:", extra + "sections:")
     handout.write_text(text)
     out = tmp_path / "long.pdf"
-    result = run("render", SAMPLE, "-o", str(out), root=clinic)
+    result = run("render", SAMPLE, "-o", str(out), "--patient", "Jane Doe", root=clinic)
     assert result.exit_code == 0, result.output
     size = float(result.stdout.split(", ")[-1].split(" pt")[0])
     assert 12 <= size < 14

@@ -1,0 +1,247 @@
+"""The dosage checklist's blocks: a ruled grid per week, with real check
+boxes, and ruled lines for notes.
+
+Geometry (the quality bar of issue 11; tests/test_checklist.py measures it):
+- every check box is at least 0.2 in (14.4 pt) square;
+- at least 0.1 in (7.2 pt) lies between two boxes, and between a box and
+  the edge of any grid line;
+- a day's heading ("Tue 1", "Day 14") is one unbreakable word, and the day
+  columns are sized so it fits on one line.
+
+Sessions go in pairs: a day cell holds two boxes side by side, line under
+line (1–2 a day: one line, 3–4: two, 5–6: three), so the most a day needs
+is two boxes wide and the first column keeps the rest of the width for the
+exercise's name and dose. A day's boxes are counted like the pips of a die.
+
+The page engine places each week as one block and may cut it between rows
+(`Ruled.split_rows`); it gives the room left on a page to the note lines
+(`NoteLines.stretch`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable
+
+from handoutgen import checkboxes
+from handoutgen import flowables as fl
+from handoutgen.boxes import Line, Placed, Ruled
+from handoutgen.contrast import blend
+from handoutgen.markup import MarkupError, Node
+
+TICK_BOX = 15.5  # pt, 0.215 in: a box when there is room, big enough to tick with stiff fingers
+TICK_BOX_MIN = 14.4  # pt, 0.2 in: the smallest box, in the most compact layout
+TICK_GAP = 7.2  # pt, 0.1 in: the least space between two boxes, or a box and a grid line
+RULE = 0.8  # pt, the grid lines and the note lines
+PER_LINE = 2  # boxes side by side in a day cell
+HEAD_PAD = 3.0  # pt, the least room either side of a day's heading
+NOTE_PITCH = 1.9  # × body size: the height of a handwritten line, at least
+MAX_DAYS, MAX_SESSIONS = 31, 12
+
+
+def _tint(color: colors.Color, amount: float) -> colors.Color:
+    """`color` blended with white; amount 0 = white, 1 = color."""
+    return colors.Color(*blend((color.red, color.green, color.blue), amount))
+
+
+def _between(value: float, low: float, high: float) -> float:
+    return min(high, max(low, value))
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the boxes of one grid go; sizes in pt."""
+
+    box: float  # a check box's side
+    gap: float  # between two lines of boxes, and between the boxes and the rules above and below
+    day: float  # a day column's width
+    label: float  # the first column's width (exercise names)
+    rule: float = RULE
+
+    @property
+    def gap_x(self) -> float:
+        """Between two boxes side by side, and between a box and the rules left and right."""
+        return (self.day - self.rule - PER_LINE * self.box) / (PER_LINE + 1)
+
+    @staticmethod
+    def lines(sessions: int) -> int:
+        return math.ceil(sessions / PER_LINE)
+
+    def block(self, sessions: int) -> float:
+        """Height of a day's boxes."""
+        lines = self.lines(sessions)
+        return lines * self.box + (lines - 1) * self.gap
+
+    def row(self, sessions: int) -> float:
+        """The least height of a row of `sessions` boxes a day: the boxes, and the gap and half a
+        rule above and below them."""
+        return self.block(sessions) + 2 * self.gap + self.rule
+
+    def places(self, sessions: int) -> list[tuple[float, float]]:
+        """Lower left corner of each box, session 1 first, in a cell `self.day` wide, from the
+        bottom of the block: two a line, left to right, lines top to bottom; a single box is
+        centred, and the odd last one of several sits under the first column."""
+        if sessions == 1:
+            return [((self.day - self.box) / 2, 0.0)]
+        height = self.block(sessions)
+        left = self.rule / 2 + self.gap_x
+        out = []
+        for k in range(sessions):
+            line, col = divmod(k, PER_LINE)
+            out.append((left + col * (self.box + self.gap_x), height - self.box - line * (self.box + self.gap)))
+        return out
+
+
+def geometry(ctx, head_width: float) -> Geometry:
+    """Box size and gaps grow with the layout's spacing (0.5 most compact, 1 or more roomy); day
+    columns are as narrow as two boxes (or the widest day heading) allow."""
+    space = ctx.fit.space
+    box = TICK_BOX_MIN + (TICK_BOX - TICK_BOX_MIN) * _between((space - 0.5) / 0.5, 0.0, 1.0)
+    gap = TICK_GAP + _between((space - 0.5) * 1.8, 0.0, 1.8)
+    day = max(PER_LINE * box + (PER_LINE + 1) * TICK_GAP + RULE, head_width + 2 * HEAD_PAD + RULE)
+    return Geometry(box=box, gap=gap, day=day, label=ctx.width - 7 * day)
+
+
+class TickBoxes(Placed):
+    """One exercise's boxes for one day: real PDF form check boxes, empty
+    squares on paper. As wide as the day cell; the boxes are placed by
+    `Geometry.places`, centred across the cell."""
+
+    def __init__(self, names: list[str], geo: Geometry, color):
+        super().__init__()
+        self.names, self.geo, self.color = names, geo, color
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = self.geo.day, self.geo.block(len(self.names))
+        return self.width, self.height
+
+    def boxes(self, x: float = 0.0, y: float = 0.0) -> list[tuple[str, float, float]]:
+        """(name, x, y) of each box's lower left corner, the cell's lower left at (x, y)."""
+        return [(name, x + bx, y + by) for name, (bx, by) in zip(self.names, self.geo.places(len(self.names)))]
+
+    def draw_at(self, canv, x: float, y: float) -> None:
+        style = checkboxes.style_for(canv, self.geo.box, self.color, colors.white, fl.INK)
+        checkboxes.add_boxes(canv, style, self.boxes(x, y))
+
+
+class NoteLines(Placed):
+    """Ruled lines to write on, `pitch` apart (the height of a handwritten
+    line), the first a pitch under the top, and `below` of room under the
+    last (so it does not read as the edge of what follows). At least
+    `min_lines`; `stretch` adds as many as fit in more room."""
+
+    def __init__(self, pitch: float, color, rule: float = RULE, min_lines: int = 1, below: float = 0.0):
+        super().__init__()
+        self.pitch, self.color, self.rule, self.below = pitch, color, rule, below
+        self.min_lines = self.lines = min_lines
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = avail_width, self.lines * self.pitch + self.below
+        return self.width, self.height
+
+    def stretch(self, extra_height: float) -> int:
+        """Add as many lines as fit in `extra_height` more pt; returns how many."""
+        more = max(0, int((extra_height + 1e-6) // self.pitch))
+        self.lines += more
+        return more
+
+    def draw_at(self, canv, x: float, y: float) -> None:
+        canv.saveState()
+        canv.setStrokeColor(self.color)
+        canv.setLineWidth(self.rule)
+        # Each line at the foot of its pitch: the first under a line's worth of room.
+        ys = [y + self.height - k * self.pitch + self.rule / 2 for k in range(1, self.lines + 1)]
+        canv.lines([(x, ly, x + self.width, ly) for ly in ys])
+        canv.restoreState()
+
+
+# ------------------------------------------------------------------ blocks
+def sessions(row: Node) -> int:
+    try:
+        count = int(row.attrs.get("sessions", "1"))
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_SESSIONS:
+        raise MarkupError(row.line, f"<row sessions> must be a whole number from 1 to {MAX_SESSIONS}")
+    return count
+
+
+def _grid_attributes(node: Node) -> tuple[int, dt.date | None, bool]:
+    try:
+        days = int(node.attrs.get("days", ""))
+        start = dt.date.fromisoformat(node.attrs["start"]) if node.attrs.get("start") else None
+    except ValueError:
+        raise MarkupError(node.line, "<grid> needs days=\"7\"…\"28\" and start=\"YYYY-MM-DD\"") from None
+    if not 1 <= days <= MAX_DAYS:
+        raise MarkupError(node.line, f"<grid days> must be from 1 to {MAX_DAYS}")
+    return days, start, node.attrs.get("pain", "no") == "yes"
+
+
+def day_label(start: dt.date | None, index: int) -> str:
+    """A day's heading, one unbreakable word: "Tue 1" (from a start date) or "Day 1"."""
+    if start is None:
+        return f"Day\u00a0{index + 1}"
+    day = start + dt.timedelta(days=index)
+    return f"{day:%a}\u00a0{day.day}"
+
+
+def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
+    """One ruled grid per week: a row per exercise, a column per day, and a pain row."""
+    days, start, pain = _grid_attributes(node)
+    rows = node.elements("row")
+    counts = [sessions(row) for row in rows]
+    ctx, st, s = r.ctx, r.st, r.space
+    bold = ctx.fonts.bold
+    small = max(fl.MIN_TEXT_PT, ctx.fit.body * 0.86)
+    head = ParagraphStyle("dayhead", parent=st.body, fontName=bold, fontSize=small, leading=small * 1.15,
+                          alignment=TA_CENTER, spaceBefore=0, splitLongWords=0)
+    label = ParagraphStyle("rowname", parent=st.body, fontName=bold, spaceBefore=0)
+    short = ParagraphStyle("rowshort", parent=st.short, fontSize=small, leading=small * 1.15, spaceBefore=1)
+    heads = [fl.paragraph(r.text(day_label(start, d), bold=True), head) for d in range(days)]
+    geo = geometry(ctx, max(p.minWidth() for p in heads))
+    pad = (6, 4.5 * s + 2, 6, 4.5 * s + 2)  # the same above and below: tick boxes sit in the middle
+    rule = Line(RULE, _tint(fl.INK, 0.45))
+    out: list[Flowable] = []
+    for week, first in enumerate(range(0, days, 7), 1):
+        span = range(first, min(first + 7, days))
+        month = ""
+        if start is not None:
+            months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
+            month = f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
+        header = [[fl.paragraph(f"Week {week}{month}", label)]] + [[heads[d]] for d in span]
+        continued = [[fl.paragraph(f"Week {week} (continued)", label)]] + [[heads[d]] for d in span]
+        table_rows = [header]
+        least: list[float | None] = [None]
+        for index, (row, count) in enumerate(zip(rows, counts)):
+            # The dose is shown in the first week; later weeks repeat only the name.
+            wanted = ("name", "short") if week == 1 else ("name",)
+            cell = [r.para(n, label if n.tag == "name" else short) for n in row.elements() if n.tag in wanted]
+            rid = fl.escape(row.attrs.get("id", str(index + 1)))
+            ticks = [TickBoxes([f"ex{rid}-day{d + 1:02d}-s{k + 1}" for k in range(count)], geo, fl.INK)
+                     for d in span]
+            table_rows.append([cell] + [[t] for t in ticks])
+            least.append(geo.row(count))
+        heights: list[float | None] = [None] * len(table_rows)
+        backgrounds = {0: _tint(ctx.primary, 0.1)}
+        if pain:  # a row with room to write a number by hand
+            table_rows.append([[fl.paragraph("Pain (0–10)", label)]] + [[] for _ in span])
+            heights.append(max(28.0, ctx.fit.body * 2.0))
+            least.append(None)
+            backgrounds[len(table_rows) - 1] = _tint(ctx.accent, 0.08)
+        out.append(Ruled(table_rows, [geo.label] + [geo.day] * len(span), heights=heights, least=least,
+                         pad=pad, pad_after_first=(0, 0), rule=rule, backgrounds=backgrounds,
+                         continued=continued, glue_last=1 if pain else 0, before=8 * s))
+    return out
+
+
+def notes(r: fl.Renderer, node: Node) -> list[Flowable]:
+    """The heading, and ruled lines to write on: one at least, more where the page has room."""
+    body = r.ctx.fit.body
+    return [r.para(node, r.st.section_heading),
+            NoteLines(NOTE_PITCH * body + RULE, _tint(fl.INK, 0.45), min_lines=1, below=0.25 * body)]
