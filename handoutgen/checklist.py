@@ -41,6 +41,7 @@ TICK_GAP = 7.2  # pt, 0.1 in: the least space between two boxes, or a box and a 
 RULE = 0.8  # pt, the grid lines and the note lines
 PER_LINE = 2  # boxes side by side in a day cell
 HEAD_PAD = 3.0  # pt, the least room either side of a day's heading
+MIN_LABEL = 0.2  # × the frame width: the least the names' column keeps (day headings shrink first)
 NOTE_PITCH = 1.9  # × body size: the height of a handwritten line, at least
 MAX_DAYS, MAX_SESSIONS = 31, 12
 
@@ -191,6 +192,13 @@ def day_label(start: dt.date | None, index: int) -> str:
     return f"{day:%a}\u00a0{day.day}"
 
 
+def _day_headings(r: fl.Renderer, start: dt.date | None, days: int, size: float) -> list[Flowable]:
+    """Each day's heading, centred, `size` pt bold; never broken (splitLongWords off)."""
+    style = ParagraphStyle(f"dayhead{size:g}", parent=r.st.body, fontName=r.ctx.fonts.bold, fontSize=size,
+                           leading=size * 1.15, alignment=TA_CENTER, spaceBefore=0, splitLongWords=0)
+    return [fl.paragraph(r.text(day_label(start, d), bold=True), style) for d in range(days)]
+
+
 def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
     """One ruled grid per week: a row per exercise, a column per day, and a pain row."""
     days, start, pain = _grid_attributes(node)
@@ -199,12 +207,15 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
     ctx, st, s = r.ctx, r.st, r.space
     bold = ctx.fonts.bold
     small = max(fl.MIN_TEXT_PT, ctx.fit.body * 0.86)
-    head = ParagraphStyle("dayhead", parent=st.body, fontName=bold, fontSize=small, leading=small * 1.15,
-                          alignment=TA_CENTER, spaceBefore=0, splitLongWords=0)
     label = ParagraphStyle("rowname", parent=st.body, fontName=bold, spaceBefore=0)
     short = ParagraphStyle("rowshort", parent=st.short, fontSize=small, leading=small * 1.15, spaceBefore=1)
-    heads = [fl.paragraph(r.text(day_label(start, d), bold=True), head) for d in range(days)]
-    geo = geometry(ctx, max(p.minWidth() for p in heads))
+    heads = _day_headings(r, start, days, small)
+    widest = max(p.minWidth() for p in heads)
+    room = (ctx.width * (1 - MIN_LABEL)) / 7 - 2 * HEAD_PAD - RULE  # the widest a heading may be
+    if widest > room:  # e.g. a wide brand font: smaller headings (never under 12 pt), not a thin name column
+        heads = _day_headings(r, start, days, max(fl.MIN_TEXT_PT, small * room / widest))
+        widest = max(p.minWidth() for p in heads)
+    geo = geometry(ctx, widest)
     pad = (6, 4.5 * s + 2, 6, 4.5 * s + 2)  # the same above and below: tick boxes sit in the middle
     rule = Line(RULE, _tint(fl.INK, 0.45))
     out: list[Flowable] = []

@@ -31,6 +31,7 @@ from handoutgen import words
 SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)  # body text, most readable first; the last is the floor
 PICTURES = (90.0, 100.0, 110.0, 120.0, 135.0, 150.0, 165.0, 180.0, 200.0, 220.0, 250.0)  # widest, pt
 SPACINGS = (0.3, 0.5, 0.75, 1.0, 1.25, 1.5)  # scale of gaps and padding
+HOLE = 0.5  # a page followed by another should be at least half full
 EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
 assert SIZES[-1] == MIN_TEXT_PT
 
@@ -90,9 +91,12 @@ class Trial:
         longest = words.page_of(9, 9)
         self.running_h = max(stack_height(self.running_for(p, longest), width) for p in (self.parts, worst))
         self.bottom_h = stack_height(self.parts.bottom, width)
+        self.foot_h = stack_height(self.parts.foot, width)
         self.page_line_h = stack_height([self.renderer.page_line(words.page_of_first(9))], width)
         self.gap = 12 * fit.space  # between two columns of cards
         self.col_w = (width - self.gap) / 2
+        self._plans: list[PagePlan] | None = None
+        self._runs: dict[tuple, tuple[float, list[Unit]]] = {}
 
     def running_for(self, parts: Parts, label: str) -> list[Flowable]:
         title = self.engine.page.first("title")
@@ -134,17 +138,39 @@ class Trial:
                 best = (tallest, k)
         return best[0] + before, best[1]
 
+    def run_layout(self, cards: list[Item]) -> tuple[float, list[Unit]]:
+        """The shortest arrangement of consecutive cards on a page: one after
+        another, segments of one or two columns (e.g. two cards side by side,
+        then one across the page), in reading order."""
+        key = tuple(id(c) for c in cards)
+        done = self._runs.get(key)
+        if done is not None:
+            return done
+        best: list[tuple[float, list[Unit]]] = [(0.0, [])]
+        for end in range(1, len(cards) + 1):
+            choice = None
+            for start in range(end):
+                segment = cards[start:end]
+                for cols in ((1, 2) if len(segment) > 1 else (1,)):
+                    height, split = self.run_height(segment, cols)
+                    total = best[start][0] + height
+                    if choice is None or total < choice[0] - 0.01:
+                        choice = (total, best[start][1] + [Unit(list(segment), cols, split)])
+            best.append(choice)
+        done = self._runs[key] = best[-1]
+        return done
+
     def units_height(self, items: list[Item]) -> tuple[float, list[Unit]]:
-        """Height and arrangement of items on one page: card runs in 1 or 2 columns, whichever is shorter."""
+        """Height and arrangement of items on one page: runs of cards as run_layout
+        arranges them, other blocks across the page."""
         total, units, run = 0.0, [], []
 
         def close_run():
             nonlocal total
             if run:
-                options = [(self.run_height(run, cols), cols) for cols in (1, 2)]
-                (height, split), cols = min(options, key=lambda o: (o[0][0], o[1]))
+                height, arranged = self.run_layout(run)
                 total += height
-                units.append(Unit(list(run), cols, split))
+                units.extend(arranged)
                 run.clear()
 
         for item in items:
@@ -160,13 +186,23 @@ class Trial:
     # ---------------------------------------------------------- paginating
     def room(self, index: int, count_known_multi: bool) -> float:
         head = self.top_h if index == 0 else self.running_h
-        foot = self.bottom_h + (self.page_line_h if count_known_multi and index == 0 else 0.0)
+        foot = self.bottom_h
+        if index == 0:
+            foot += self.foot_h + (self.page_line_h if count_known_multi else 0.0)
         return self.engine.height - head - foot
 
     def paginate(self) -> list[PagePlan]:
         """The fewest pages: each page takes as many of the next blocks as fit."""
-        single = self._paginate(multi=False)
-        return single if len(single) == 1 else self._paginate(multi=True)
+        if self._plans is None:
+            single = self._paginate(multi=False)
+            self._plans = single if len(single) == 1 else self._paginate(multi=True)
+        return self._plans
+
+    def holes(self, plans: list[PagePlan]) -> bool:
+        """A page before the last left more than half empty (say, the first page
+        holding no exercise because the first card is too tall for what is left)."""
+        multi = len(plans) > 1
+        return any(plan.used < HOLE * self.room(index, multi) for index, plan in enumerate(plans[:-1]))
 
     def _paginate(self, multi: bool) -> list[PagePlan]:
         items = list(self.parts.flow)
@@ -225,17 +261,24 @@ class Engine:
             self.trials[fit, reserve] = Trial(self, fit, reserve)
         return self.trials[fit, reserve]
 
-    def pages(self, fit: Fit) -> int:
-        return len(self.trial(fit).paginate())
+    def fits(self, fit: Fit, pages: int, tidy: bool, breaks: tuple | None = None) -> bool:
+        """Whether `fit` lays the page out on at most `pages` pages (if `tidy`,
+        with no page before the last left half empty; with `breaks`, with the
+        same blocks on each page)."""
+        trial = self.trial(fit)
+        plans = trial.paginate()
+        return (len(plans) <= pages and (not tidy or not trial.holes(plans))
+                and (breaks is None or page_breaks(plans) == breaks))
 
-    def largest(self, values, make, pages: int) -> float:
-        """The largest value (values ascending, the first known to fit) that keeps `pages` pages."""
+    def largest(self, values, make, breaks: tuple) -> float:
+        """The largest value (values ascending, the first known to fit) that keeps every block on its page."""
         low, high = 0, len(values) - 1
-        if self.pages(make(values[high])) <= pages:
+        pages = len(breaks)
+        if self.fits(make(values[high]), pages, False, breaks):
             return values[high]
         while high - low > 1:
             mid = (low + high) // 2
-            if self.pages(make(values[mid])) <= pages:
+            if self.fits(make(values[mid]), pages, False, breaks):
                 low = mid
             else:
                 high = mid
@@ -251,24 +294,30 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     (in the worst case at a smaller size), so a handout that passes `check`
     never fails at discharge."""
     engine = Engine(page, worst, ctx, height)
-    plans = None
-    for size in SIZES:
-        plans = engine.trial(Fit(size, PICTURES[0], SPACINGS[0])).paginate()
-        if len(plans) <= max_pages:
-            break
-    else:
+    # The largest size that fits tidily; else the largest that fits at all.
+    compact = [Fit(size, PICTURES[0], SPACINGS[0]) for size in SIZES]
+    fitting = next((fit for fit in compact if engine.fits(fit, max_pages, tidy=False)), None)
+    if fitting is None:
         raise _overflow(engine, max_pages)
+    tidy = next((fit for fit in compact if fit.body <= fitting.body and engine.fits(fit, max_pages, tidy=True)), None)
+    size = (tidy or fitting).body
+    breaks = page_breaks(engine.trial(Fit(size, PICTURES[0], SPACINGS[0])).paginate())
     if worst is not None:
         floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
         if len(floor._paginate(multi=True)) > max_pages:
             raise _overflow(engine, max_pages, reserve=True)
-    count = len(plans)
+    # Fill: the same blocks on the same pages, with larger pictures, then more space.
     image = PICTURES[0]
     if engine.has_pictures:
-        image = engine.largest(PICTURES, lambda w: Fit(size, w, SPACINGS[0]), count)
-    space = engine.largest(SPACINGS, lambda s: Fit(size, image, s), count)
+        image = engine.largest(PICTURES, lambda w: Fit(size, w, SPACINGS[0]), breaks)
+    space = engine.largest(SPACINGS, lambda s: Fit(size, image, s), breaks)
     trial = engine.trial(Fit(size, image, space))
     return compose(trial, trial.paginate())
+
+
+def page_breaks(plans: list[PagePlan]) -> tuple[int, ...]:
+    """How many blocks each page holds."""
+    return tuple(sum(len(unit.items) for unit in plan.units) for plan in plans)
 
 
 def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotFit:
@@ -277,7 +326,7 @@ def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotF
     pages = trial._paginate(multi=True)
     over = sum(p.used for p in pages[max_pages:])
     if over <= 0:  # the blocks fit but the page head or foot alone does not
-        over = trial.top_h + trial.bottom_h - engine.height
+        over = trial.top_h + trial.bottom_h + trial.foot_h - engine.height
     return DoesNotFit(over, max_pages, len(pages), names=reserve)
 
 
@@ -292,8 +341,10 @@ def compose(trial: Trial, plans: list[PagePlan]) -> Fitted:
         else:
             head = trial.running_for(trial.parts, words.page_of(index + 1, count))
         bottom = list(trial.parts.bottom)
-        if count > 1 and index == 0:
-            bottom.append(renderer.page_line(words.page_of_first(count)))
+        if index == 0:
+            bottom += trial.parts.foot
+            if count > 1:
+                bottom.append(renderer.page_line(words.page_of_first(count)))
         units = [_unit_flowables(trial, unit) for unit in plan.units]
         room = trial.engine.height - stack_height(head, width) - stack_height(bottom, width) - plan.used
         room = _stretch_notes(units, room, width)

@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, HRFlowable, Paragraph
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from handoutgen import checklist
+from handoutgen import checklist, words
 from handoutgen.boxes import Box, Columns, Line
 from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
@@ -244,7 +244,8 @@ MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
 
 # From the first of these on, blocks flow across pages; blocks before stay at the top of page 1.
 FLOWING = {"card", "grid", "section", "notes"}
-PINNED = {"safety", "footer"}  # at the foot of every page
+PINNED = {"safety"}  # at the foot of every page
+FIRST_FOOT = {"footer"}  # at the foot of the first page (later pages have the running header)
 
 
 @dataclass(eq=False)
@@ -264,7 +265,8 @@ class Parts:
 
     top: list[Flowable]  # the first page's head: header, title, meta, summary
     flow: list[Item]  # cards, sections, weeks ... in reading order
-    bottom: list[Flowable]  # the foot of every page: safety line and footer
+    bottom: list[Flowable]  # the foot of every page: the safety line
+    foot: list[Flowable]  # under it on the first page: the footer
     running: Node | None  # <running>: the header of pages after the first
 
 
@@ -380,7 +382,7 @@ class Renderer:
         """The page's blocks at this trial's size and spacing, sorted the way
         the page engine places them (see Parts)."""
         fit = self.ctx.fit
-        parts = Parts([], [], [], None)
+        parts = Parts([], [], [], [], None)
         for node in page.elements():
             if node.tag == "running":
                 parts.running = node
@@ -390,6 +392,8 @@ class Renderer:
                 made = self._remembered((id(node), fit.body, fit.space), self.block, node)
                 if node.tag in PINNED:
                     parts.bottom.extend(made)
+                elif node.tag in FIRST_FOOT:
+                    parts.foot.extend(made)
                 elif not parts.flow and node.tag not in FLOWING:
                     parts.top.extend(made)
                 elif node.tag == "grid":  # each week is a block of its own
@@ -550,7 +554,7 @@ class Renderer:
         elif mode.startswith("right") and content:
             # Right of the first few blocks (the purpose, the first steps); the rest below, full width.
             beside = int(mode[5:])
-            picture = self._picture_box(image_key, node, inner * 0.5)
+            picture = self._picture_box(image_key, node, inner * 0.42)
             content = [Columns([(None, Box(content[:beside])), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
                        ] + content[beside:]
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
@@ -584,7 +588,10 @@ class Renderer:
         source = node if node is not None else title
         text = self.inline(source) if source is not None else ""
         right = paragraph(escape(label), self.st.running_page)
-        width = stringWidth(label, self.ctx.fonts.bold, self.st.running_page.fontSize) + 12
+        # As wide as the widest label, so every page's running text wraps alike (digits differ in width).
+        style = self.st.running_page
+        width = max(stringWidth(words.page_of(k, n), style.fontName, style.fontSize)
+                    for n in range(1, 10) for k in range(1, n + 1)) + 12
         return [Columns([(None, paragraph(text, self.st.running)), (width, right)]),
                 HRFlowable(width="100%", thickness=1.5, color=self.ctx.primary, spaceBefore=3, spaceAfter=0)]
 
