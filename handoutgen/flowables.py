@@ -554,7 +554,7 @@ class Renderer:
         elif mode.startswith("right") and content:
             # Right of the first few blocks (the purpose, the first steps); the rest below, full width.
             beside = int(mode[5:])
-            picture = self._picture_box(image_key, node, inner * 0.42)
+            picture = self._picture_box(image_key, node, inner * 0.47)
             content = [Columns([(None, Box(content[:beside])), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
                        ] + content[beside:]
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
