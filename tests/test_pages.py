@@ -1,0 +1,263 @@
+"""The page engine: pages, packing, filling and the name guarantee (issue 11)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, run, write
+from handoutgen.preview import tallest_empty_band
+
+HANDOUT = f"handouts/{SAMPLE}.yaml"
+
+
+def exercise(n: int, steps: int = 3, words: int = 9) -> str:
+    """An inline exercise of realistic size: a purpose, steps, a dose, a picture."""
+    step_lines = "".join(f"      - Step {k} of exercise {n}, " + " ".join(["move"] * words) + ".\n"
+                         for k in range(1, steps + 1))
+    picture = "push-off.png" if n % 2 else "calf-stretch.png"
+    return (f"  - name: Exercise {n}\n    image: {picture}\n"
+            f"    purpose: Purpose of exercise {n}, which keeps your knee strong and steady.\n"
+            f"    steps:\n{step_lines}    dosage: {{reps: {n + 4}, sets: 2}}\n")
+
+
+def with_exercises(clinic: Path, count: int, **kw) -> None:
+    """The sample handout with `count` more exercises before its sections."""
+    path = clinic / HANDOUT
+    extra = "".join(exercise(n, **kw) for n in range(1, count + 1))
+    path.write_text(path.read_text().replace("sections:", extra + "sections:"))
+
+
+def render(clinic: Path, out: Path, *args: str):
+    return run("render", SAMPLE, "-o", str(out), "--date", "2026-12-01", *args, root=clinic)
+
+
+def body_size(result) -> float:
+    return float(re.search(r"([\d.]+) pt text", result.stdout).group(1))
+
+
+def page_count(path: Path) -> int:
+    return len(pypdf.PdfReader(str(path)).pages)
+
+
+# ------------------------------------------------------------------ pages
+
+def test_option_wins_over_handout_which_wins_over_brand(clinic, tmp_path):
+    with_exercises(clinic, 4)
+    out = tmp_path / "a.pdf"
+    assert_user_error(render(clinic, out), "does not fit on one page", "`pages: 2` in the handout")
+    edit(clinic / "brand.yaml", "page_size: letter", "page_size: letter\npages: 2")
+    assert render(clinic, out).exit_code == 0 and page_count(out) == 2  # the brand's default
+    edit(clinic / HANDOUT, "title:", "pages: 1\ntitle:")
+    assert_user_error(render(clinic, out), "does not fit on one page")  # the handout's
+    result = render(clinic, out, "--pages", "2")  # the option's
+    assert result.exit_code == 0, result.output
+    assert page_count(out) == 2
+    assert "2 pages" in result.stdout
+
+
+def test_pages_must_be_1_to_4(clinic, tmp_path):
+    edit(clinic / HANDOUT, "title:", "pages: 5\ntitle:")
+    assert_user_error(render(clinic, tmp_path / "a.pdf"), f"{HANDOUT}:1: pages: must be a whole number from 1 to 4")
+    result = render(clinic, tmp_path / "a.pdf", "--pages", "0")
+    assert result.exit_code == 2 and "--pages" in result.output
+
+
+def test_14_pt_on_the_fewest_pages_first_then_smaller_on_n_pages(clinic, tmp_path):
+    with_exercises(clinic, 1, steps=2, words=4)
+    one = tmp_path / "one.pdf"
+    result = render(clinic, one, "--patient", "Jane Doe")
+    assert result.exit_code == 0, result.output
+    assert page_count(one) == 1 and body_size(result) < 14  # one page allowed: smaller text
+    two = tmp_path / "two.pdf"
+    result = render(clinic, two, "--patient", "Jane Doe", "--pages", "2")
+    assert result.exit_code == 0, result.output
+    assert page_count(two) == 2 and body_size(result) == 14  # two allowed: 14 pt on two
+    four = tmp_path / "four.pdf"
+    result = render(clinic, four, "--patient", "Jane Doe", "--pages", "4")
+    assert page_count(four) == 2 and body_size(result) == 14  # never more pages than needed
+
+
+def test_overflow_names_handout_amount_and_the_pages_that_would_do(clinic, tmp_path):
+    with_exercises(clinic, 9, steps=4)
+    result = render(clinic, tmp_path / "a.pdf", "--pages", "2")
+    assert_user_error(result, f"{HANDOUT}: the handout does not fit on 2 pages:", "too long even with 12 pt text",
+                      "`pages: 3` in the handout (or --pages 3) would allow it")
+    assert not (tmp_path / "a.pdf").exists()
+    many = tmp_path / "many.pdf"
+    with_exercises(clinic, 40, steps=4)
+    result = render(clinic, many, "--pages", "4")
+    assert_user_error(result, "does not fit on 4 pages", "split it into two handouts")
+
+
+def test_a_card_taller_than_a_page_is_an_error_naming_the_exercise(clinic, tmp_path):
+    with_exercises(clinic, 1, steps=40, words=14)
+    result = render(clinic, tmp_path / "a.pdf", "--pages", "4")
+    assert_user_error(result, f'{HANDOUT}: exercise 3 "Exercise 1" is', "taller than a whole page",
+                      "never split across pages")
+
+
+def _headings(path: Path) -> dict[int, tuple[int, float, float]]:
+    """Card number → (page, x, top) of its heading "N. Name"."""
+    found = {}
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for index in range(len(document)):
+            text = document[index].get_textpage()
+            for match in re.finditer(r"(\d+)\. (Exercise \d+|Push-Off|Calf Stretch)", text.get_text_range()):
+                number = int(match.group(1))
+                left, _, _, top = text.get_charbox(match.start())
+                found.setdefault(number, (index, left, top))
+    finally:
+        document.close()
+    return found
+
+
+def test_cards_flow_down_columns_in_reading_order_and_never_split(clinic, tmp_path):
+    with_exercises(clinic, 5)
+    out = tmp_path / "a.pdf"
+    result = render(clinic, out, "--pages", "3")
+    assert result.exit_code == 0, result.output
+    headings = _headings(out)
+    assert sorted(headings) == list(range(1, 8))
+    # Reading order: page by page; on a page, down the left column, then the right.
+    order = sorted(headings, key=lambda n: (headings[n][0], headings[n][1] > 300, -headings[n][2]))
+    assert order == list(range(1, 8))
+    pages = pdf_pages(out)
+    for n in range(1, 6):  # every line of a card on the page of its heading
+        page = pages[headings[n + 2][0]]
+        assert all(f"Step {k} of exercise {n}," in page for k in (1, 2, 3))
+
+
+def test_later_pages_carry_the_running_header_safety_and_phone(clinic, tmp_path):
+    with_exercises(clinic, 4)
+    out = tmp_path / "a.pdf"
+    result = render(clinic, out, "--pages", "2", "--patient", "Maria Lopez")
+    assert result.exit_code == 0, result.output
+    first, second = pdf_pages(out)
+    safety = "Stop any exercise that causes sharp pain, and call us."
+    assert safety in first and safety in second
+    assert "314-941-3970" in first and "314-941-3970" in second
+    assert "Page 1 of 2" in first and "turn over" in first
+    running = "More 4 Life Physical Therapy · 314-941-3970 · Relieve Knee Arthritis Pain When Walking · For Maria Lopez"
+    assert running in second and "Page 2 of 2" in second
+    assert "Questions? Call us at 314-941-3970." not in second  # the long footer is on page 1 only
+
+
+def test_kind_both_prints_the_handout_pages_then_the_checklist_pages(clinic, tmp_path):
+    with_exercises(clinic, 4)
+    out = tmp_path / "both.pdf"
+    result = render(clinic, out, "--pages", "2", "--kind", "both")
+    assert result.exit_code == 0, result.output
+    pages = pdf_pages(out)
+    assert len(pages) >= 3
+    assert "Exercise log" not in pages[0] + pages[1] and "Exercise log" in pages[2]
+
+
+# ------------------------------------------------------------------ fill
+
+def _picture_widths(path: Path) -> list[float]:
+    document = pdfium.PdfDocument(str(path))
+    widths = []
+    try:
+        for index in range(len(document)):
+            for obj in document[index].get_objects(max_depth=4):
+                if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+                    left, _, right, _ = obj.get_bounds()
+                    widths.append(right - left)
+    finally:
+        document.close()
+    return widths
+
+
+def test_the_sample_fills_its_page_with_pictures_at_least_1_6_in_wide(clinic, tmp_path):
+    out = tmp_path / "sample.pdf"
+    result = render(clinic, out)
+    assert result.exit_code == 0, result.output
+    assert page_count(out) == 1 and body_size(result) == 14
+    widths = sorted(_picture_widths(out))
+    logo, pictures = widths[0], widths[1:]
+    assert len(pictures) == 2 and min(pictures) >= 1.6 * 72, widths
+    assert tallest_empty_band(out.read_bytes(), 36) <= 0.5 * 72
+
+
+def test_one_exercise_gets_big_pictures_and_no_big_gaps(clinic, tmp_path):
+    text = (clinic / HANDOUT).read_text()
+    write(clinic / HANDOUT, re.sub(r"  - use: calf-stretch\n(    .*\n)*", "", text))
+    out = tmp_path / "one.pdf"
+    result = render(clinic, out)
+    assert result.exit_code == 0, result.output
+    assert "Calf Stretch" not in pdf_pages(out)[0]
+    assert max(_picture_widths(out)) >= 2.0 * 72
+
+
+def test_check_report_prints_pages_size_picture_and_band(clinic):
+    result = run("check", "--report", root=clinic)
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith(SAMPLE) and "handout " in line)
+    cells = line.split()
+    assert cells[2] == "1" and cells[3:5] == ["14", "pt"]
+    assert float(cells[5]) >= 1.6 and cells[6] == "in"
+    assert float(cells[7]) <= 0.5
+
+
+# ------------------------------------------------------------------ names
+
+LONG_NAMES = [
+    "Maria-Magdalena Fernández-Villanueva de la Cruz",
+    "W" * 60,
+    "W" * 29 + " " + "W" * 30,
+    " ".join(["WWWWWWWWWWW"] * 5),
+    "MARIA-MAGDALENA FERNANDEZ-VILLANUEVA DE LA CRUZ Y GONZALEZ-MM",
+]
+
+
+@pytest.mark.parametrize("name", LONG_NAMES)
+def test_a_handout_that_passes_check_renders_for_any_name_up_to_60(clinic, tmp_path, name):
+    assert run("check", root=clinic).exit_code == 0  # the sample: its one page is nearly full
+    out = tmp_path / "named.pdf"
+    result = render(clinic, out, "--patient", name[:60], "--therapist", name[:60])
+    assert result.exit_code == 0, result.output
+    page = pdf_pages(out)[0]
+    assert normalize(name[:60]).replace(" ", "") in page.replace(" ", "")
+
+
+def test_a_handout_whose_page_has_no_room_for_long_names_fails_check(clinic, tmp_path):
+    with_exercises(clinic, 1, steps=2, words=4)
+    assert render(clinic, tmp_path / "short.pdf", "--patient", "Jane Doe").exit_code == 0  # it fits...
+    result = run("check", root=clinic)  # ...but not with two names of 60 letters
+    assert_user_error(result, f"{HANDOUT}: the handout fits, but not with the longest names a therapist may "
+                              "print on it (60 characters each)", "`pages: 2` in the handout")
+
+
+def test_a_name_over_60_characters_is_refused_before_drawing(clinic, tmp_path):
+    out = tmp_path / "a.pdf"
+    name = "Maria-Magdalena Fernández-Villanueva de la Cruz y Gonzalez Ortiz"
+    assert len(name) > 60
+    result = render(clinic, out, "--patient", name)
+    assert_user_error(result, "--patient: is 64 characters long; at most 60 fit the page")
+    assert name not in result.output
+    assert not out.exists()
+
+
+# --------------------------------------------------------------- monotone
+
+def test_removing_an_exercise_never_needs_more_room(clinic, tmp_path):
+    with_exercises(clinic, 5)
+    full = render(clinic, tmp_path / "full.pdf", "--pages", "3", "--patient", "Jane Doe")
+    assert full.exit_code == 0, full.output
+    full_pages = page_count(tmp_path / "full.pdf")
+    text = (clinic / HANDOUT).read_text()
+    for n in (1, 3, 5):
+        entry = exercise(n)
+        edit(clinic / HANDOUT, entry, "")
+        out = tmp_path / f"without-{n}.pdf"
+        less = render(clinic, out, "--pages", "3", "--patient", "Jane Doe")
+        assert less.exit_code == 0, less.output
+        assert body_size(less) > body_size(full) or (
+            body_size(less) == body_size(full) and page_count(out) <= full_pages)
+        (clinic / HANDOUT).write_text(text)
