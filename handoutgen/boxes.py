@@ -181,26 +181,31 @@ class Ruled(Placed):
     floor). Cells are padded by `pad` (left, top, right, bottom), or
     `pad_after_first` (left, right) after the first column; contents sit
     in the middle of their row, centred from the second column of the
-    second row on (the tick boxes), else at the left.
+    second row on (the tick boxes), else at the left. In the rows of
+    `spans`, the first cell spans the whole width (the other cells are
+    ignored) and no rule divides the row.
 
-    The first row is a header: `split_rows` cuts the grid between two rows
-    for a page break and starts the rest with `continued` (another header
-    row, e.g. "Week 1 (continued)"; default: the first row again). The last
-    `glue_last` rows (a week's pain row) never start a part on their own.
+    The first `head` rows are the heading: `split_rows` cuts the grid
+    between two rows for a page break and starts the rest with `continued`
+    (other heading rows, e.g. "Week 1 (continued)"; default: the heading
+    again). A row in `glued` never starts a part: it stays with the row
+    before it (an exercise's boxes under its name, a week's pain row).
     """
 
     splittable = True  # the page engine may cut it between rows (split_rows)
 
     def __init__(self, rows: list[list[list[Flowable]]], widths: list[float], *, pad, pad_after_first,
                  rule: Line, heights: list[float | None] | None = None, least: list[float | None] | None = None,
-                 backgrounds: dict | None = None, continued: list[list[Flowable]] | None = None,
-                 glue_last: int = 0, before: float = 0.0):
+                 backgrounds: dict | None = None, spans: set[int] | frozenset = frozenset(), head: int = 1,
+                 continued: list[list[list[Flowable]]] | None = None, glued: set[int] | frozenset = frozenset(),
+                 before: float = 0.0):
         super().__init__(before)
         self.rows, self.widths, self.pad, self.pad_after_first = rows, widths, pad, pad_after_first
         self.rule, self.fixed = rule, heights or [None] * len(rows)
         self.least = least or [None] * len(rows)
         self.backgrounds = backgrounds or {}  # row index → colour
-        self.continued, self.glue_last = continued, glue_last
+        self.spans, self.head, self.glued = frozenset(spans), head, frozenset(glued)
+        self.continued = continued
         self._heights: list[float] | None = None
         self._stacks: list[list[tuple]] = []  # each cell's (content height, sizes), as measured
 
@@ -210,14 +215,17 @@ class Ruled(Placed):
             left, right = self.pad_after_first
         return left, top, right, bottom
 
+    def _cells(self, r: int) -> list[tuple[list[Flowable], float, tuple]]:
+        """(content, width, padding) of each cell of row `r`: one cell across a spanning row."""
+        if r in self.spans:
+            return [(self.rows[r][0], sum(self.widths), self.pad)]
+        return [(cell, width, self._padding(col)) for col, (cell, width) in enumerate(zip(self.rows[r], self.widths))]
+
     def wrap(self, avail_width, avail_height):
         if self._heights is None:
             heights = []
-            for row, fixed, least in zip(self.rows, self.fixed, self.least):
-                stacks = []
-                for col, (cell, width) in enumerate(zip(row, self.widths)):
-                    left, _, right, _ = self._padding(col)
-                    stacks.append(_stack(self.canv, cell, width - left - right, 0.0))
+            for r, (fixed, least) in enumerate(zip(self.fixed, self.least)):
+                stacks = [_stack(self.canv, cell, width - pad[0] - pad[2], 0.0) for cell, width, pad in self._cells(r)]
                 self._stacks.append(stacks)
                 tallest = max((content + self.pad[1] + self.pad[3] for content, _ in stacks), default=0.0)
                 height = fixed if fixed is not None else tallest
@@ -234,33 +242,41 @@ class Ruled(Placed):
         return list(self._heights)
 
     def split_rows(self, avail_height: float) -> tuple[Ruled, Ruled] | None:
-        """(the rows that fit in `avail_height`, under the header; the other
-        rows, under the `continued` header), cut between two rows, never
-        inside one. None when not even the header and one row fit (or all do)."""
+        """(the heading and the rows that fit in `avail_height`; the `continued`
+        heading and the other rows), cut between two rows, never inside one nor
+        before a glued row. None when not even the heading and one row fit (or all do)."""
         heights = self.row_heights
-        used, end = heights[0], 1
+        end = self.head
+        used = sum(heights[:end])
         while end < len(heights) and used + heights[end] <= avail_height + 1e-6:
             used += heights[end]
             end += 1
         if end >= len(heights):
             return None
-        end = min(end, len(heights) - self.glue_last - 1)  # glued rows go with the row before them
-        if end < 2:
+        while end > self.head and end in self.glued:  # a glued row goes with the row before it
+            end -= 1
+        if end <= self.head:
             return None
-        first = self._part(self.rows[0], range(end), heights)
-        rest = self._part(self.continued or self.rows[0], range(end, len(heights)), heights)
+        first = self._part(None, range(self.head, end), heights)
+        rest = self._part(self.continued, range(end, len(heights)), heights)
         return first, rest
 
-    def _part(self, header: list[list[Flowable]], body: range, heights: list[float]) -> Ruled:
-        indexes = [0] + [i for i in body if i]
-        same_head = header is self.rows[0]
-        part = Ruled([header] + [self.rows[i] for i in indexes[1:]], self.widths, pad=self.pad,
+    def _part(self, heading: list[list[list[Flowable]]] | None, body: range, heights: list[float]) -> Ruled:
+        """A grid of `heading` (None: this grid's own) and the rows `body` of this one."""
+        own = heading is None
+        heading = self.rows[:self.head] if own else heading
+        index = list(range(self.head)) + list(body)  # the rows of this part, as rows of self
+
+        def moved(rows):
+            return {n for n, i in enumerate(index) if i in rows}
+
+        return Ruled(list(heading) + [self.rows[i] for i in body], self.widths, pad=self.pad,
                      pad_after_first=self.pad_after_first, rule=self.rule,
-                     heights=[heights[0] if same_head else self.fixed[0]] + [heights[i] for i in indexes[1:]],
-                     least=[self.least[0]] + [None] * (len(indexes) - 1),
-                     backgrounds={n: self.backgrounds[i] for n, i in enumerate(indexes) if i in self.backgrounds},
-                     continued=self.continued, glue_last=self.glue_last, before=self.spaceBefore)
-        return part
+                     heights=(heights[:self.head] if own else self.fixed[:self.head]) + [heights[i] for i in body],
+                     least=self.least[:self.head] + [None] * len(body),
+                     backgrounds={n: self.backgrounds[i] for n, i in enumerate(index) if i in self.backgrounds},
+                     spans=moved(self.spans), head=self.head, continued=self.continued,
+                     glued=moved(self.glued), before=self.spaceBefore)
 
     def split(self, avail_width, avail_height):
         """Platypus's way to ask for a page break inside: split_rows, as a list."""
@@ -276,10 +292,10 @@ class Ruled(Placed):
                 canv.setFillColor(color)
                 canv.rect(x0, tops[index + 1], self.width, heights[index], stroke=0, fill=1)
             canv.restoreState()
-        for r, (row, stacks, height) in enumerate(zip(self.rows, self._stacks, heights)):
+        for r, (stacks, height) in enumerate(zip(self._stacks, heights)):
             x = x0
-            for col, (cell, (content, sizes), width) in enumerate(zip(row, stacks, self.widths)):
-                left, top, right, bottom = self._padding(col)
+            for col, ((cell, width, (left, top, right, bottom)), (content, sizes)) in enumerate(
+                    zip(self._cells(r), stacks)):
                 # In the middle of the row, as tables place it.
                 _draw_stack(canv, cell, sizes, x + left, tops[r + 1] + (height + bottom - top + content) / 2,
                             width - left - right, 0.0, centre=r > 0 and col > 0)
@@ -287,6 +303,19 @@ class Ruled(Placed):
         canv.saveState()
         canv.setStrokeColor(self.rule.color)
         canv.setLineWidth(self.rule.width)
-        lefts = [x0 + sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
-        canv.lines([(x0, y, x0 + self.width, y) for y in tops] + [(x, y0, x, y0 + self.height) for x in lefts])
+        lefts = sorted({x0 + sum(self.widths[:i]) for i in range(len(self.widths) + 1)})
+        lines = [(x0, y, x0 + self.width, y) for y in tops]
+        lines += [(x, y0, x, y0 + self.height) for x in sorted({lefts[0], lefts[-1]})]
+        # Rules between columns, down each run of rows that no spanning row interrupts.
+        r = 0
+        while r < len(heights):
+            if r in self.spans:
+                r += 1
+                continue
+            end = r
+            while end < len(heights) and end not in self.spans:
+                end += 1
+            lines += [(x, tops[end], x, tops[r]) for x in lefts[1:-1]]
+            r = end
+        canv.lines(lines)
         canv.restoreState()

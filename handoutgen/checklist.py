@@ -9,9 +9,13 @@ Geometry (the quality bar of issue 11; tests/test_checklist.py measures it):
   columns are sized so it fits on one line.
 
 Sessions go in pairs: a day cell holds two boxes side by side, line under
-line (1–2 a day: one line, 3–4: two, 5–6: three), so the most a day needs
-is two boxes wide and the first column keeps the rest of the width for the
+line (1–2 a day: one line, 3–4: two, 5–6: three), so a day column is only
+two boxes wide and the first column keeps the rest of the width for the
 exercise's name and dose. A day's boxes are counted like the pips of a die.
+
+When that first column would be too narrow (large print, wide margins),
+the names go above their boxes instead, across the whole width, and the
+day columns share the width: up to three boxes a line.
 
 The page engine places each week as one block and may cut it between rows
 (`Ruled.split_rows`); it gives the room left on a page to the note lines
@@ -39,9 +43,9 @@ TICK_BOX = 15.5  # pt, 0.215 in: a box when there is room, big enough to tick wi
 TICK_BOX_MIN = 14.4  # pt, 0.2 in: the smallest box, in the most compact layout
 TICK_GAP = 7.2  # pt, 0.1 in: the least space between two boxes, or a box and a grid line
 RULE = 0.8  # pt, the grid lines and the note lines
-PER_LINE = 2  # boxes side by side in a day cell
+MOST_A_LINE = 3  # boxes side by side in a day, at most: more is hard to count at a glance
 HEAD_PAD = 3.0  # pt, the least room either side of a day's heading
-MIN_LABEL = 0.2  # × the frame width: the least the names' column keeps (day headings shrink first)
+MIN_LABEL = 0.25  # × the frame width: a narrower names column puts the names above their boxes
 NOTE_PITCH = 1.9  # × body size: the height of a handwritten line, at least
 MAX_DAYS, MAX_SESSIONS = 31, 12
 
@@ -62,17 +66,25 @@ class Geometry:
     box: float  # a check box's side
     gap: float  # between two lines of boxes, and between the boxes and the rules above and below
     day: float  # a day column's width
-    label: float  # the first column's width (exercise names)
+    label: float  # the names' column (0: the names go above their boxes)
+    per_line: int = 2  # boxes side by side in a day, at most
     rule: float = RULE
 
     @property
-    def gap_x(self) -> float:
-        """Between two boxes side by side, and between a box and the rules left and right."""
-        return (self.day - self.rule - PER_LINE * self.box) / (PER_LINE + 1)
+    def stacked(self) -> bool:
+        return self.label == 0
 
-    @staticmethod
-    def lines(sessions: int) -> int:
-        return math.ceil(sessions / PER_LINE)
+    @property
+    def gap_x(self) -> float:
+        """Between two boxes side by side, and between a full line and the rules left and right."""
+        return (self.day - self.rule - self.per_line * self.box) / (self.per_line + 1)
+
+    def lines(self, sessions: int) -> int:
+        return math.ceil(sessions / self.per_line)
+
+    def across(self, sessions: int) -> int:
+        """Boxes in a full line: the lines as even as can be (4 a day: 2 and 2, not 3 and 1)."""
+        return math.ceil(sessions / self.lines(sessions))
 
     def block(self, sessions: int) -> float:
         """Height of a day's boxes."""
@@ -86,33 +98,38 @@ class Geometry:
 
     def places(self, sessions: int) -> list[tuple[float, float]]:
         """Lower left corner of each box, session 1 first, in a cell `self.day` wide, from the
-        bottom of the block: two a line, left to right, lines top to bottom; a single box is
-        centred, and the odd last one of several sits under the first column."""
-        if sessions == 1:
-            return [((self.day - self.box) / 2, 0.0)]
+        bottom of the block: left to right, lines top to bottom, the lines centred across the cell
+        and the last one, if shorter, under the first columns."""
+        across = self.across(sessions)
         height = self.block(sessions)
-        left = self.rule / 2 + self.gap_x
+        left = (self.day - across * self.box - (across - 1) * self.gap_x) / 2
         out = []
         for k in range(sessions):
-            line, col = divmod(k, PER_LINE)
+            line, col = divmod(k, across)
             out.append((left + col * (self.box + self.gap_x), height - self.box - line * (self.box + self.gap)))
         return out
 
 
 def geometry(ctx, head_width: float) -> Geometry:
-    """Box size and gaps grow with the layout's spacing (0.5 most compact, 1 or more roomy); day
-    columns are as narrow as two boxes (or the widest day heading) allow."""
+    """Box size and gaps grow with the layout's spacing (0.5 and less: most compact; 1 and more:
+    roomy). Day columns are as narrow as two boxes (or the widest day heading) allow, the names
+    keep the rest; if that is under MIN_LABEL of the width, the names go above their boxes and
+    the day columns share the width."""
     space = ctx.fit.space
     box = TICK_BOX_MIN + (TICK_BOX - TICK_BOX_MIN) * _between((space - 0.5) / 0.5, 0.0, 1.0)
     gap = TICK_GAP + _between((space - 0.5) * 1.8, 0.0, 1.8)
-    day = max(PER_LINE * box + (PER_LINE + 1) * TICK_GAP + RULE, head_width + 2 * HEAD_PAD + RULE)
-    return Geometry(box=box, gap=gap, day=day, label=ctx.width - 7 * day)
+    day = max(2 * box + 3 * TICK_GAP + RULE, head_width + 2 * HEAD_PAD + RULE)
+    if ctx.width - 7 * day >= MIN_LABEL * ctx.width:
+        return Geometry(box=box, gap=gap, day=day, label=ctx.width - 7 * day)
+    day = ctx.width / 7
+    fits = int((day - RULE - TICK_GAP) // (box + TICK_GAP))
+    return Geometry(box=box, gap=gap, day=day, label=0.0, per_line=_between(fits, 1, MOST_A_LINE))
 
 
 class TickBoxes(Placed):
     """One exercise's boxes for one day: real PDF form check boxes, empty
     squares on paper. As wide as the day cell; the boxes are placed by
-    `Geometry.places`, centred across the cell."""
+    `Geometry.places`."""
 
     def __init__(self, names: list[str], geo: Geometry, color):
         super().__init__()
@@ -199,55 +216,98 @@ def _day_headings(r: fl.Renderer, start: dt.date | None, days: int, size: float)
     return [fl.paragraph(r.text(day_label(start, d), bold=True), style) for d in range(days)]
 
 
+def _one_line(r: fl.Renderer, nodes: list[Node], small: float) -> str:
+    """Markup of a row's name (bold) followed by its dose lines (regular, smaller, muted)."""
+    parts = []
+    for n in nodes:
+        if n.tag == "name":
+            parts.append(r.inline(n, bold=True))
+        else:
+            parts.append(f'<font name="{r.ctx.fonts.regular}" size="{small:g}" color="{fl.MUTED.hexval()}">'
+                         f"{r.inline(n)}</font>")
+    return "&nbsp;&nbsp; ".join(parts)
+
+
 def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
     """One ruled grid per week: a row per exercise, a column per day, and a pain row."""
     days, start, pain = _grid_attributes(node)
     rows = node.elements("row")
     counts = [sessions(row) for row in rows]
     ctx, st, s = r.ctx, r.st, r.space
-    bold = ctx.fonts.bold
     small = max(fl.MIN_TEXT_PT, ctx.fit.body * 0.86)
-    label = ParagraphStyle("rowname", parent=st.body, fontName=bold, spaceBefore=0)
+    label = ParagraphStyle("rowname", parent=st.body, fontName=ctx.fonts.bold, spaceBefore=0)
     short = ParagraphStyle("rowshort", parent=st.short, fontSize=small, leading=small * 1.15, spaceBefore=1)
     heads = _day_headings(r, start, days, small)
     widest = max(p.minWidth() for p in heads)
-    room = (ctx.width * (1 - MIN_LABEL)) / 7 - 2 * HEAD_PAD - RULE  # the widest a heading may be
-    if widest > room:  # e.g. a wide brand font: smaller headings (never under 12 pt), not a thin name column
-        heads = _day_headings(r, start, days, max(fl.MIN_TEXT_PT, small * room / widest))
-        widest = max(p.minWidth() for p in heads)
     geo = geometry(ctx, widest)
+    room = geo.day - 2 * HEAD_PAD - RULE
+    if widest > room:  # names above the boxes and still too wide (a wide brand font): smaller, never under 12 pt
+        heads = _day_headings(r, start, days, max(fl.MIN_TEXT_PT, small * room / widest))
     pad = (6, 4.5 * s + 2, 6, 4.5 * s + 2)  # the same above and below: tick boxes sit in the middle
     rule = Line(RULE, _tint(fl.INK, 0.45))
+    heading_tint, name_tint, pain_tint = _tint(ctx.primary, 0.1), _tint(ctx.primary, 0.04), _tint(ctx.accent, 0.08)
     out: list[Flowable] = []
     for week, first in enumerate(range(0, days, 7), 1):
         span = range(first, min(first + 7, days))
+        blank = [[] for _ in span]
         month = ""
         if start is not None:
             months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
             month = f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
-        header = [[fl.paragraph(f"Week {week}{month}", label)]] + [[heads[d]] for d in span]
-        continued = [[fl.paragraph(f"Week {week} (continued)", label)]] + [[heads[d]] for d in span]
-        table_rows = [header]
-        least: list[float | None] = [None]
-        for index, (row, count) in enumerate(zip(rows, counts)):
-            # The dose is shown in the first week; later weeks repeat only the name.
-            wanted = ("name", "short") if week == 1 else ("name",)
-            cell = [r.para(n, label if n.tag == "name" else short) for n in row.elements() if n.tag in wanted]
-            rid = fl.escape(row.attrs.get("id", str(index + 1)))
-            ticks = [TickBoxes([f"ex{rid}-day{d + 1:02d}-s{k + 1}" for k in range(count)], geo, fl.INK)
-                     for d in span]
-            table_rows.append([cell] + [[t] for t in ticks])
-            least.append(geo.row(count))
-        heights: list[float | None] = [None] * len(table_rows)
-        backgrounds = {0: _tint(ctx.primary, 0.1)}
-        if pain:  # a row with room to write a number by hand
-            table_rows.append([[fl.paragraph("Pain (0–10)", label)]] + [[] for _ in span])
-            heights.append(max(28.0, ctx.fit.body * 2.0))
-            least.append(None)
-            backgrounds[len(table_rows) - 1] = _tint(ctx.accent, 0.08)
-        out.append(Ruled(table_rows, [geo.label] + [geo.day] * len(span), heights=heights, least=least,
-                         pad=pad, pad_after_first=(0, 0), rule=rule, backgrounds=backgrounds,
-                         continued=continued, glue_last=1 if pain else 0, before=8 * s))
+        title = [fl.paragraph(f"Week {week}{month}", label)]
+        again = [fl.paragraph(f"Week {week} (continued)", label)]
+        days_row = [[heads[d]] for d in span]
+        # The dose is shown in the first week; later weeks repeat only the name.
+        wanted = ("name", "short") if week == 1 else ("name",)
+        if geo.stacked:  # across the width: the name and the dose on one line when they fit
+            names = [[fl.paragraph(_one_line(r, [n for n in row.elements() if n.tag in wanted], small), label)]
+                     for row in rows]
+        else:
+            names = [[r.para(n, label if n.tag == "name" else short) for n in row.elements() if n.tag in wanted]
+                     for row in rows]
+        ticks = [[TickBoxes([f"ex{rid}-day{d + 1:02d}-s{k + 1}" for k in range(count)], geo, fl.INK) for d in span]
+                 for rid, count in zip((fl.escape(row.attrs.get("id", str(i + 1))) for i, row in enumerate(rows)),
+                                       counts)]
+        table: list[list[list[Flowable]]] = []
+        least: list[float | None] = []
+        heights: list[float | None] = []
+        backgrounds, spans, glued = {}, set(), set()
+
+        def add(cells, *, least_h=None, height=None, tint=None, across=False, glue=False):
+            if tint is not None:
+                backgrounds[len(table)] = tint
+            if across:
+                spans.add(len(table))
+            if glue:
+                glued.add(len(table))
+            table.append(cells)
+            least.append(least_h)
+            heights.append(height)
+
+        pain_label = [fl.paragraph("Pain (0–10)", label)]
+        pain_height = max(28.0, ctx.fit.body * 2.0)  # room to write a number by hand
+        if geo.stacked:
+            widths = [0.0] + [geo.day] * len(span)
+            add([title] + blank, tint=heading_tint, across=True)
+            add([[]] + days_row, tint=heading_tint)
+            continued = [[again] + blank, [[]] + days_row]
+            for name, boxes, count in zip(names, ticks, counts):
+                add([name] + blank, across=True, tint=name_tint)
+                add([[]] + [[t] for t in boxes], least_h=geo.row(count), glue=True)
+            if pain:
+                add([pain_label] + blank, tint=pain_tint, across=True, glue=True)
+                add([[]] + blank, height=pain_height, tint=pain_tint, glue=True)
+        else:
+            widths = [geo.label] + [geo.day] * len(span)
+            add([title] + days_row, tint=heading_tint)
+            continued = [[again] + days_row]
+            for name, boxes, count in zip(names, ticks, counts):
+                add([name] + [[t] for t in boxes], least_h=geo.row(count))
+            if pain:
+                add([pain_label] + blank, height=pain_height, tint=pain_tint, glue=True)
+        out.append(Ruled(table, widths, heights=heights, least=least, pad=pad, pad_after_first=(0, 0), rule=rule,
+                         backgrounds=backgrounds, spans=spans, head=len(continued), continued=continued,
+                         glued=glued, before=8 * s))
     return out
 
 
