@@ -18,7 +18,9 @@ per width and setting.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from reportlab.platypus import Flowable, HRFlowable, Spacer
 
@@ -29,11 +31,15 @@ from handoutgen.pdf import Page, measure, stack_height
 from handoutgen import words
 
 SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)  # body text, most readable first; the last is the floor
-PICTURES = (90.0, 100.0, 110.0, 120.0, 135.0, 150.0, 165.0, 180.0, 200.0, 220.0, 250.0)  # widest, pt
-SPACINGS = (0.3, 0.5, 0.75, 1.0, 1.25, 1.5)  # scale of gaps and padding
+PICTURES = (90.0, 105.0, 120.0, 140.0, 165.0, 200.0, 250.0)  # widest, pt
+SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
 HOLE = 0.5  # a page followed by another should be at least half full
 EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
 assert SIZES[-1] == MIN_TEXT_PT
+
+
+_CARDS: OrderedDict[tuple, tuple[float, Flowable]] = OrderedDict()  # (height, card), least recent first
+CARD_CACHE_SIZE = 2048
 
 
 class DoesNotFit(Exception):
@@ -83,20 +89,30 @@ class Trial:
         self.engine, self.fit = engine, fit
         self.ctx = replace(engine.ctx, fit=fit)
         self.renderer = Renderer(self.ctx, engine.memo)
-        width = self.ctx.width
         self.parts: Parts = self.renderer.parts(engine.page)
         # With `reserve`, room for the band of names at its largest.
-        worst = self.renderer.parts(engine.worst) if reserve and engine.worst is not None else self.parts
-        self.top_h = max(stack_height(self.parts.top, width), stack_height(worst.top, width))
-        longest = words.page_of(9, 9)
-        self.running_h = max(stack_height(self.running_for(p, longest), width) for p in (self.parts, worst))
-        self.bottom_h = stack_height(self.parts.bottom, width)
-        self.foot_h = stack_height(self.parts.foot, width)
-        self.page_line_h = stack_height([self.renderer.page_line(words.page_of_first(9))], width)
+        self.worst = self.renderer.parts(engine.worst) if reserve and engine.worst is not None else self.parts
+        # Head and foot depend on size and spacing only: measured once for all picture sizes.
+        key = (fit.body, fit.space, reserve)
+        if key not in engine.frames:
+            width = self.ctx.width
+            engine.frames[key] = (max(stack_height(self.parts.top, width), stack_height(self.worst.top, width)),
+                                  stack_height(self.parts.bottom, width), stack_height(self.parts.foot, width))
+        self.top_h, self.bottom_h, self.foot_h = engine.frames[key]
         self.gap = 12 * fit.space  # between two columns of cards
-        self.col_w = (width - self.gap) / 2
+        self.col_w = (self.ctx.width - self.gap) / 2
         self._plans: list[PagePlan] | None = None
         self._runs: dict[tuple, tuple[float, list[Unit]]] = {}
+
+    @cached_property
+    def running_h(self) -> float:
+        """The running header's height, with the widest page label."""
+        label = words.page_of(9, 9)
+        return max(stack_height(self.running_for(p, label), self.ctx.width) for p in (self.parts, self.worst))
+
+    @cached_property
+    def page_line_h(self) -> float:
+        return stack_height([self.renderer.page_line(words.page_of_first(9))], self.ctx.width)
 
     def running_for(self, parts: Parts, label: str) -> list[Flowable]:
         title = self.engine.page.first("title")
@@ -105,16 +121,27 @@ class Trial:
     # ----------------------------------------------------------- measuring
     def card(self, item: Item, width: float) -> tuple[float, Flowable]:
         """(height, card) of a card at `width`, its picture placed where the card is shortest."""
-        key = (id(item.card), width, self.fit)
-        done = self.engine.cards.get(key)
+        renderer, node = self.renderer, item.card
+        modes = renderer.card_modes(node, wide=width > self.col_w + 1)
+        # Cards are shared by every trial and handout that shows the same card in the same style
+        # at the same width, its picture as wide: past a card's caps, a larger setting changes nothing.
+        image = node.attrs.get("image")
+        picture = renderer.picture(image, node).digest if image else None
+        key = (node.key(), width, renderer.style_id, picture) + tuple(renderer.picture_width(node, width, m)
+                                                                      for m in modes)
+        done = _CARDS.get(key)
         if done is None:
             best = None
-            for mode in self.renderer.card_modes(item.card, wide=width > self.col_w + 1):
-                box = self.renderer.card(item.card, width, mode)
+            for mode in modes:
+                box = renderer.card(node, width, mode)
                 height = measure(box, width)[1]
                 if best is None or height < best[0] - 0.01:
                     best = (height, box)
-            done = self.engine.cards[key] = best
+            done = _CARDS[key] = best
+            if len(_CARDS) > CARD_CACHE_SIZE:
+                _CARDS.popitem(last=False)
+        else:
+            _CARDS.move_to_end(key)
         return done
 
     def block_height(self, item: Item) -> float:
@@ -252,7 +279,7 @@ class Engine:
     def __init__(self, page: Node, worst: Node | None, ctx: Context, height: float):
         self.page, self.worst, self.ctx, self.height = page, worst, ctx, height
         self.memo: dict = {}  # blocks made for one setting, shared by the trials that share it
-        self.cards: dict = {}
+        self.frames: dict = {}  # (size, spacing, reserve) → heights of the first page's head, the foot
         self.trials: dict[tuple[Fit, bool], Trial] = {}
         self.has_pictures = any(n.attrs.get("image") for n in page.elements("card"))
 
@@ -276,12 +303,13 @@ class Engine:
         pages = len(breaks)
         if self.fits(make(values[high]), pages, False, breaks):
             return values[high]
-        while high - low > 1:
-            mid = (low + high) // 2
+        high -= 1
+        while high - low > 0:
+            mid = (low + high + 1) // 2
             if self.fits(make(values[mid]), pages, False, breaks):
                 low = mid
             else:
-                high = mid
+                high = mid - 1
         return values[low]
 
 
@@ -294,24 +322,22 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     (in the worst case at a smaller size), so a handout that passes `check`
     never fails at discharge."""
     engine = Engine(page, worst, ctx, height)
-    # The largest size that fits tidily; else the largest that fits at all.
-    compact = [Fit(size, PICTURES[0], SPACINGS[0]) for size in SIZES]
-    fitting = next((fit for fit in compact if engine.fits(fit, max_pages, tidy=False)), None)
+    # Settings from the most readable: each size, first with normal spacing, then tighter.
+    settings = [Fit(size, PICTURES[0], space) for size in SIZES for space in reversed(SPACINGS)]
+    # The first that fits tidily (no page before the last left half empty); else the first that fits.
+    fitting = next((i for i, fit in enumerate(settings) if engine.fits(fit, max_pages, tidy=False)), None)
     if fitting is None:
         raise _overflow(engine, max_pages)
-    tidy = next((fit for fit in compact if fit.body <= fitting.body and engine.fits(fit, max_pages, tidy=True)), None)
-    size = (tidy or fitting).body
-    breaks = page_breaks(engine.trial(Fit(size, PICTURES[0], SPACINGS[0])).paginate())
+    chosen = next((fit for fit in settings[fitting:] if engine.fits(fit, max_pages, tidy=True)), settings[fitting])
     if worst is not None:
         floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
         if len(floor._paginate(multi=True)) > max_pages:
             raise _overflow(engine, max_pages, reserve=True)
-    # Fill: the same blocks on the same pages, with larger pictures, then more space.
-    image = PICTURES[0]
+    # Fill: the same blocks on the same pages with larger pictures; compose spreads what is left.
     if engine.has_pictures:
-        image = engine.largest(PICTURES, lambda w: Fit(size, w, SPACINGS[0]), breaks)
-    space = engine.largest(SPACINGS, lambda s: Fit(size, image, s), breaks)
-    trial = engine.trial(Fit(size, image, space))
+        breaks = page_breaks(engine.trial(chosen).paginate())
+        chosen = replace(chosen, image=engine.largest(PICTURES, lambda w: replace(chosen, image=w), breaks))
+    trial = engine.trial(chosen)
     return compose(trial, trial.paginate())
 
 

@@ -216,6 +216,12 @@ def _style_key(style: ParagraphStyle) -> int:
     return key
 
 
+@lru_cache(maxsize=64)
+def _label_width(font: str, size: float) -> float:
+    """The widest "Page k of n": every page's running text then wraps alike (digits differ in width)."""
+    return max(stringWidth(words.page_of(k, n), font, size) for n in range(1, 10) for k in range(1, n + 1))
+
+
 class PictureBox(Flowable):
     """A picture at a fixed size, compressed once for that size."""
 
@@ -241,6 +247,9 @@ class PictureBox(Flowable):
 
 
 MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
+# The most of a card's inner width its picture may take, by where it sits: beside
+# all the text, right of the first blocks (the text keeps over half), or above.
+PICTURE_SHARE = {"beside": 0.42, "right": 0.47, "above": 1.0}
 
 # From the first of these on, blocks flow across pages; blocks before stay at the top of page 1.
 FLOWING = {"card", "grid", "section", "notes"}
@@ -337,6 +346,7 @@ class Renderer:
     def __init__(self, ctx: Context, memo: dict | None = None):
         self.ctx = ctx
         self.st = styles_for(ctx)
+        self.style_id = id(self.st)  # styles are made once per process: fonts, colours, size, spacing
         self.space = ctx.fit.space
         # Blocks already made for another fitting trial of this page: only
         # cards depend on the picture size and columns, the rest on size and spacing.
@@ -427,7 +437,11 @@ class Renderer:
                 for n in node.elements() if n.tag in ("clinic", "tagline")]
         right = [paragraph("Questions? Call", self.st.phone_label)]
         right += [self.para(n, self.st.phone) for n in node.elements("phone")]
-        cells: list[tuple[float | None, Flowable | None]] = [(None, Box(left)), (190, Box(right))]
+        # The phone's column as wide as the phone number needs, so the clinic's name has the rest.
+        phone = max([stringWidth(n.text(), self.st.phone.fontName, self.st.phone.fontSize)
+                     for n in node.elements("phone")] + [120.0])
+        cells: list[tuple[float | None, Flowable | None]] = [
+            (None, Box(left)), (min(phone + 16, self.ctx.width * 0.45), Box(right))]
         if logo is not None:
             pic = self.picture(logo.attrs.get("src"), logo)
             height = 58
@@ -531,30 +545,23 @@ class Renderer:
         """An exercise card `width` wide, its picture placed as `mode` says:
         "beside" (a column of its own on the left), "rightN" (right of the
         first N blocks of text) or "above" (centred over the text)."""
-        s, fit = self.space, self.ctx.fit
+        s = self.space
         pad = 8 * s + 2
-        children = node.elements()
-        heading = children[0] if children and children[0].tag == "heading" else None
-        body_nodes = children[1:] if heading is not None else children
-        number = node.attrs.get("number")
-        parts: list[Flowable] = []
-        if heading is not None:
-            label = f"{escape(number)}. " if number else ""
-            head = paragraph(label + self.inline(heading, bold=True), self.st.heading)
-            parts.append(Box([head], (pad, 4 * s + 2, pad, 4 * s + 2), background=_mix(self.ctx.primary, 0.1)))
-        content = self.blocks(body_nodes)
+        head, body_nodes, content = self._remembered((id(node), "card", self.ctx.fit.body, s), self._card_parts, node)
+        parts: list[Flowable] = list(head)
+        content = list(content)
         image_key = node.attrs.get("image")
         inner = width - 2 * pad
         if not image_key:
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
         elif mode == "beside":
-            picture = self._picture_box(image_key, node, inner * 0.42)
+            picture = self._picture_box(image_key, node, inner * PICTURE_SHARE["beside"])
             parts.append(Columns([(picture.width + 2 * pad, Box([picture], (pad, 4 * s + 2, 0, pad))),
                                   (None, Box(content, (pad, 4 * s + 2, pad, pad)))]))
         elif mode.startswith("right") and content:
             # Right of the first few blocks (the purpose, the first steps); the rest below, full width.
             beside = int(mode[5:])
-            picture = self._picture_box(image_key, node, inner * 0.47)
+            picture = self._picture_box(image_key, node, inner * PICTURE_SHARE["right"])
             content = [Columns([(None, Box(content[:beside])), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
                        ] + content[beside:]
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
@@ -563,6 +570,21 @@ class Renderer:
             parts.append(Box([picture], (pad, 4 * s + 2, pad, 0), center=True))
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
         return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=10 * s)
+
+    def _card_parts(self, node: Node):
+        """(title bar, body nodes, body blocks) of a card: the same in every placement and width."""
+        s = self.space
+        pad = 8 * s + 2
+        children = node.elements()
+        heading = children[0] if children and children[0].tag == "heading" else None
+        body_nodes = children[1:] if heading is not None else children
+        number = node.attrs.get("number")
+        head: list[Flowable] = []
+        if heading is not None:
+            label = f"{escape(number)}. " if number else ""
+            title = paragraph(label + self.inline(heading, bold=True), self.st.heading)
+            head.append(Box([title], (pad, 4 * s + 2, pad, 4 * s + 2), background=_mix(self.ctx.primary, 0.1)))
+        return head, body_nodes, self.blocks(body_nodes)
 
     def card_modes(self, node: Node, wide: bool) -> tuple[str, ...]:
         """The ways this card's picture may be placed (one way without a picture):
@@ -576,10 +598,22 @@ class Renderer:
                      for n in node.elements() if n.tag != "heading")
         return tuple(f"right{k}" for k in range(1, min(4, blocks) + 1)) + ("above",)
 
+    def picture_width(self, node: Node, width: float, mode: str) -> float:
+        """The width the card's picture prints at in `mode` (0 without a picture)."""
+        key = node.attrs.get("image")
+        if not key:
+            return 0.0
+        inner = width - 2 * (8 * self.space + 2)
+        room = inner * PICTURE_SHARE[mode.rstrip("0123456789")]
+        return self._width_for(self.picture(key, node), room)
+
+    def _width_for(self, pic: Picture, room: float) -> float:
+        return float(int(min(self.ctx.fit.image, room, MAX_PICTURE_PT / pic.aspect)))
+
     def _picture_box(self, key: str, node: Node, room: float) -> PictureBox:
         """The picture at this trial's width, no wider than `room` nor taller than MAX_PICTURE_PT."""
         pic = self.picture(key, node)
-        width = float(int(min(self.ctx.fit.image, room, MAX_PICTURE_PT / pic.aspect)))
+        width = self._width_for(pic, room)
         return PictureBox(pic, width, width * pic.aspect)
 
     def running(self, node: Node | None, title: Node | None, label: str) -> list[Flowable]:
@@ -588,10 +622,7 @@ class Renderer:
         source = node if node is not None else title
         text = self.inline(source) if source is not None else ""
         right = paragraph(escape(label), self.st.running_page)
-        # As wide as the widest label, so every page's running text wraps alike (digits differ in width).
-        style = self.st.running_page
-        width = max(stringWidth(words.page_of(k, n), style.fontName, style.fontSize)
-                    for n in range(1, 10) for k in range(1, n + 1)) + 12
+        width = _label_width(self.st.running_page.fontName, self.st.running_page.fontSize) + 12
         return [Columns([(None, paragraph(text, self.st.running)), (width, right)]),
                 HRFlowable(width="100%", thickness=1.5, color=self.ctx.primary, spaceBefore=3, spaceAfter=0)]
 

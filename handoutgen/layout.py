@@ -39,7 +39,13 @@ def environment(clinic_layouts: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["nowrap"] = nowrap
     return env
+
+
+def nowrap(value) -> str:
+    """The text with no-break spaces, so a line never breaks inside it (a phone number, an address)."""
+    return "\xa0".join(str(value).split(" "))
 
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)

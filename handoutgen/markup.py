@@ -62,6 +62,14 @@ class Node:
             parts.append(child if isinstance(child, str) else child.text())
         return " ".join("".join(parts).split())
 
+    def key(self) -> tuple:
+        """Everything the node says, as a value: equal for equal markup (from any handout)."""
+        done = self.__dict__.get("_key")
+        if done is None:
+            children = tuple(c if isinstance(c, str) else c.key() for c in self.children)
+            done = self.__dict__["_key"] = (self.tag, tuple(sorted(self.attrs.items())), children)
+        return done
+
     def elements(self, tag: str | None = None) -> list[Node]:
         return [c for c in self.children if isinstance(c, Node) and (tag is None or c.tag == tag)]
 
