@@ -39,7 +39,7 @@ assert SIZES[-1] == MIN_TEXT_PT
 
 
 _CARDS: OrderedDict[tuple, tuple[float, Flowable]] = OrderedDict()  # (height, card), least recent first
-CARD_CACHE_SIZE = 2048
+CARD_CACHE_SIZE = 256
 
 
 class DoesNotFit(Exception):
