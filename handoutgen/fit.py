@@ -348,12 +348,26 @@ def page_breaks(plans: list[PagePlan]) -> tuple[int, ...]:
 
 def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotFit:
     trial = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve)
-    # Paginate without a limit, to say how far over it is and how many pages it would need.
-    pages = trial._paginate(multi=True)
-    over = sum(p.used for p in pages[max_pages:])
-    if over <= 0:  # the blocks fit but the page head or foot alone does not
-        over = trial.top_h + trial.bottom_h + trial.foot_h - engine.height
-    return DoesNotFit(over, max_pages, len(pages), names=reserve)
+    # Paginate without a limit: how many pages it would need.
+    try:
+        needed = len(trial._paginate(multi=True))
+    except TooTall:
+        needed = None
+    # How much taller each page would have to be (to within a point in all).
+    def fits_with(extra: float) -> bool:
+        taller = Engine(engine.page, engine.worst, engine.ctx, engine.height + extra)
+        try:
+            return len(taller.trial(trial.fit, reserve)._paginate(multi=True)) <= max_pages
+        except TooTall:
+            return False
+
+    low, high = 0.0, float(engine.height)
+    while not fits_with(high) and high < 64 * engine.height:
+        low, high = high, high * 2
+    while high - low > 1.0 / max_pages:
+        mid = (low + high) / 2
+        low, high = (low, mid) if fits_with(mid) else (mid, high)
+    return DoesNotFit(high * max_pages, max_pages, needed, names=reserve)
 
 
 def compose(trial: Trial, plans: list[PagePlan]) -> Fitted:
