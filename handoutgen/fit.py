@@ -103,6 +103,7 @@ class Trial:
         self.col_w = (self.ctx.width - self.gap) / 2
         self._plans: list[PagePlan] | None = None
         self._runs: dict[tuple, tuple[float, list[Unit]]] = {}
+        self._cards: dict[tuple, tuple[float, Flowable]] = {}
 
     @cached_property
     def running_h(self) -> float:
@@ -121,6 +122,9 @@ class Trial:
     # ----------------------------------------------------------- measuring
     def card(self, item: Item, width: float) -> tuple[float, Flowable]:
         """(height, card) of a card at `width`, its picture placed where the card is shortest."""
+        mine = self._cards.get((id(item), width))
+        if mine is not None:
+            return mine
         renderer, node = self.renderer, item.card
         modes = renderer.card_modes(node, wide=width > self.col_w + 1)
         # Cards are shared by every trial and handout that shows the same card in the same style
@@ -133,15 +137,18 @@ class Trial:
         if done is None:
             best = None
             for mode in modes:
+                if mode.startswith("right") and mode != "right1" and best[2] != mode[:5] + str(int(mode[5:]) - 1):
+                    continue  # right of more blocks only grows once it stops helping
                 box = renderer.card(node, width, mode)
                 height = measure(box, width)[1]
                 if best is None or height < best[0] - 0.01:
-                    best = (height, box)
-            done = _CARDS[key] = best
+                    best = (height, box, mode)
+            done = _CARDS[key] = best[:2]
             if len(_CARDS) > CARD_CACHE_SIZE:
                 _CARDS.popitem(last=False)
         else:
             _CARDS.move_to_end(key)
+        self._cards[id(item), width] = done
         return done
 
     def block_height(self, item: Item) -> float:
@@ -329,16 +336,21 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     if fitting is None:
         raise _overflow(engine, max_pages)
     chosen = next((fit for fit in settings[fitting:] if engine.fits(fit, max_pages, tidy=True)), settings[fitting])
-    if worst is not None:
-        floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
-        if len(floor._paginate(multi=True)) > max_pages:
-            raise _overflow(engine, max_pages, reserve=True)
+    _check_names(engine, max_pages)
     # Fill: the same blocks on the same pages with larger pictures; compose spreads what is left.
     if engine.has_pictures:
         breaks = page_breaks(engine.trial(chosen).paginate())
         chosen = replace(chosen, image=engine.largest(PICTURES, lambda w: replace(chosen, image=w), breaks))
     trial = engine.trial(chosen)
     return compose(trial, trial.paginate())
+
+
+def _check_names(engine: Engine, max_pages: int) -> None:
+    """With the band of names at its largest, the page must still fit at the floor size."""
+    if engine.worst is not None:
+        floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
+        if len(floor._paginate(multi=True)) > max_pages:
+            raise _overflow(engine, max_pages, reserve=True)
 
 
 def page_breaks(plans: list[PagePlan]) -> tuple[int, ...]:
