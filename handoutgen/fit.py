@@ -31,7 +31,7 @@ from handoutgen.pdf import Page, measure, stack_height
 from handoutgen import words
 
 SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)  # body text, most readable first; the last is the floor
-PICTURES = (90.0, 105.0, 120.0, 140.0, 165.0, 200.0, 250.0)  # widest, pt
+PICTURES = (90.0, 116.0, 140.0, 180.0, 250.0)  # widest, pt (116: 1.6 in)
 SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
 HOLE = 0.5  # a page followed by another should be at least half full
 EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
@@ -329,6 +329,10 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     (in the worst case at a smaller size), so a handout that passes `check`
     never fails at discharge."""
     engine = Engine(page, worst, ctx, height)
+    generous = Fit(SIZES[0], PICTURES[-1], SPACINGS[-1])
+    if max_pages == 1 and engine.fits(generous, 1, tidy=True):  # the best of everything fits: no search
+        _check_names(engine, max_pages)
+        return compose(engine.trial(generous), engine.trial(generous).paginate())
     # Settings from the most readable: each size, first with normal spacing, then tighter.
     settings = [Fit(size, PICTURES[0], space) for size in SIZES for space in reversed(SPACINGS)]
     # The first that fits tidily (no page before the last left half empty); else the first that fits.

@@ -257,6 +257,7 @@ PINNED = {"safety"}  # at the foot of every page
 FIRST_FOOT = {"footer"}  # at the foot of the first page (later pages have the running header)
 
 
+
 @dataclass(eq=False)
 class Item:
     """One unit of flowing content, never split across pages: an exercise
@@ -390,7 +391,10 @@ class Renderer:
     # -------------------------------------------------------------- blocks
     def parts(self, page: Node) -> Parts:
         """The page's blocks at this trial's size and spacing, sorted the way
-        the page engine places them (see Parts)."""
+        the page engine places them (see Parts); made once per size and spacing."""
+        return self._remembered((id(page), "parts", self.ctx.fit.body, self.space), self._parts, page)
+
+    def _parts(self, page: Node) -> Parts:
         fit = self.ctx.fit
         parts = Parts([], [], [], [], None)
         for node in page.elements():
