@@ -295,29 +295,28 @@ class Engine:
             self.trials[fit, reserve] = Trial(self, fit, reserve)
         return self.trials[fit, reserve]
 
-    def fits(self, fit: Fit, pages: int, tidy: bool, breaks: tuple | None = None) -> bool:
+    def fits(self, fit: Fit, pages: int, tidy: bool) -> bool:
         """Whether `fit` lays the page out on at most `pages` pages (if `tidy`,
-        with no page before the last left half empty; with `breaks`, with the
-        same blocks on each page)."""
+        with no page before the last left half empty)."""
         trial = self.trial(fit)
         plans = trial.paginate()
-        return (len(plans) <= pages and (not tidy or not trial.holes(plans))
-                and (breaks is None or page_breaks(plans) == breaks))
+        return len(plans) <= pages and (not tidy or not trial.holes(plans))
 
-    def largest(self, values, make, breaks: tuple) -> float:
-        """The largest value (values ascending, the first known to fit) that keeps every block on its page."""
-        low, high = 0, len(values) - 1
-        pages = len(breaks)
-        if self.fits(make(values[high]), pages, False, breaks):
-            return values[high]
-        high -= 1
-        while high - low > 0:
+    def grow_pictures(self, base: Trial, index: int, plan: PagePlan, count: int) -> tuple[Trial, PagePlan]:
+        """The page's blocks with the largest pictures that still fit its room."""
+        items = [item for unit in plan.units for item in unit.items]
+        room = base.room(index, count > 1)
+        best = (base, plan)
+        low, high = PICTURES.index(base.fit.image), len(PICTURES) - 1
+        while low < high:
             mid = (low + high + 1) // 2
-            if self.fits(make(values[mid]), pages, False, breaks):
-                low = mid
+            trial = self.trial(replace(base.fit, image=PICTURES[mid]))
+            used, units = trial.units_height(items)
+            if used <= room + 0.01:
+                low, best = mid, (trial, PagePlan(units, used))
             else:
                 high = mid - 1
-        return values[low]
+        return best
 
 
 def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst: Node | None = None) -> Fitted:
@@ -332,7 +331,8 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     generous = Fit(SIZES[0], PICTURES[-1], SPACINGS[-1])
     if max_pages == 1 and engine.fits(generous, 1, tidy=True):  # the best of everything fits: no search
         _check_names(engine, max_pages)
-        return compose(engine.trial(generous), engine.trial(generous).paginate())
+        trial = engine.trial(generous)
+        return compose([(trial, plan) for plan in trial.paginate()])
     # Settings from the most readable: each size, first with normal spacing, then tighter.
     settings = [Fit(size, PICTURES[0], space) for size in SIZES for space in reversed(SPACINGS)]
     # The first that fits tidily (no page before the last left half empty); else the first that fits.
@@ -341,12 +341,13 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
         raise _overflow(engine, max_pages)
     chosen = next((fit for fit in settings[fitting:] if engine.fits(fit, max_pages, tidy=True)), settings[fitting])
     _check_names(engine, max_pages)
-    # Fill: the same blocks on the same pages with larger pictures; compose spreads what is left.
-    if engine.has_pictures:
-        breaks = page_breaks(engine.trial(chosen).paginate())
-        chosen = replace(chosen, image=engine.largest(PICTURES, lambda w: replace(chosen, image=w), breaks))
+    # Fill: each page keeps its blocks and grows its pictures into its room; compose spreads what is left.
     trial = engine.trial(chosen)
-    return compose(trial, trial.paginate())
+    plans = trial.paginate()
+    pages = [(trial, plan) for plan in plans]
+    if engine.has_pictures:
+        pages = [engine.grow_pictures(trial, index, plan, len(plans)) for index, plan in enumerate(plans)]
+    return compose(pages)
 
 
 def _check_names(engine: Engine, max_pages: int) -> None:
@@ -355,11 +356,6 @@ def _check_names(engine: Engine, max_pages: int) -> None:
         floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
         if len(floor._paginate(multi=True)) > max_pages:
             raise _overflow(engine, max_pages, reserve=True)
-
-
-def page_breaks(plans: list[PagePlan]) -> tuple[int, ...]:
-    """How many blocks each page holds."""
-    return tuple(sum(len(unit.items) for unit in plan.units) for plan in plans)
 
 
 def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotFit:
@@ -386,12 +382,13 @@ def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotF
     return DoesNotFit(high * max_pages, max_pages, needed, names=reserve)
 
 
-def compose(trial: Trial, plans: list[PagePlan]) -> Fitted:
-    """The flowables of each page, with the room left shared out between blocks."""
-    renderer, width = trial.renderer, trial.ctx.width
-    count = len(plans)
+def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
+    """The flowables of each page (laid out by its trial: pictures may differ
+    from page to page), with the room left shared out between blocks."""
+    count = len(laid_out)
     pages, slack, widest = [], [], 0.0
-    for index, plan in enumerate(plans):
+    for index, (trial, plan) in enumerate(laid_out):
+        renderer, width = trial.renderer, trial.ctx.width
         if index == 0:
             head = list(trial.parts.top)
         else:
@@ -421,7 +418,7 @@ def compose(trial: Trial, plans: list[PagePlan]) -> Fitted:
         pages.append(Page(main, bottom))
         slack.append(max(0.0, left))
         widest = max([widest] + [p.width for p in _pictures(main)])
-    return Fitted(pages, trial.fit.body, widest, slack)
+    return Fitted(pages, laid_out[0][0].fit.body, widest, slack)
 
 
 def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
