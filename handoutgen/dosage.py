@@ -35,7 +35,7 @@ class Duration:
         parts = []
         for amount, (one, many) in ((hours, h), (minutes, m), (seconds, s)):
             if amount:
-                parts.append(f"{amount} {one if amount == 1 else many}")
+                parts.append(f"{amount}{NBSP}{one if amount == 1 else many}")
         return " ".join(parts)
 
 
@@ -70,10 +70,11 @@ def parse_duration(text: str) -> Duration:
 
 
 _TIMES = {1: "Once", 2: "Twice"}
+NBSP = "\xa0"  # a number and its unit never part at the end of a line
 
 
 def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return f"{n}{NBSP}{one if n == 1 else many}"
 
 
 def sentence(dose) -> str:
@@ -95,7 +96,7 @@ def sentence(dose) -> str:
         parts.append(f"Rest {dose.rest.long()} between sets.")
     if dose.times_per_day is not None:
         n = dose.times_per_day
-        parts.append(f"{_TIMES.get(n, f'{n} times')} a day.")
+        parts.append(f"{_TIMES.get(n, f'{n}{NBSP}times')} a day.")
     if dose.days_per_week is not None:
         n = dose.days_per_week
         parts.append("Every day of the week." if n == 7 else f"{_count(n, 'day', 'days')} a week.")
@@ -122,7 +123,8 @@ def compact(dose) -> str:
         items.append(f"{dose.times_per_day}× a day")
     if dose.days_per_week is not None:
         items.append("daily" if dose.days_per_week == 7 else f"{dose.days_per_week} days a week")
-    return " · ".join(items)
+    # A line of it breaks only between items, never inside one ("hold 3 s", "2× a day").
+    return " · ".join(item.replace(" ", NBSP) for item in items)
 
 
 def _limb(dose) -> str:

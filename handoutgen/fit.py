@@ -33,6 +33,8 @@ from handoutgen import words
 SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)  # body text, most readable first; the last is the floor
 PICTURES = (90.0, 116.0, 140.0, 180.0, 250.0)  # widest, pt (116: 1.6 in)
 SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
+# Filling the room left, from the least generous: pictures grow first, then spacing.
+FILL = tuple((image, SPACINGS[0]) for image in PICTURES) + tuple((PICTURES[-1], s) for s in SPACINGS[1:])
 HOLE = 0.5  # a page followed by another should be at least half full
 EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
 assert SIZES[-1] == MIN_TEXT_PT
@@ -302,21 +304,45 @@ class Engine:
         plans = trial.paginate()
         return len(plans) <= pages and (not tidy or not trial.holes(plans))
 
-    def grow_pictures(self, base: Trial, index: int, plan: PagePlan, count: int) -> tuple[Trial, PagePlan]:
-        """The page's blocks with the largest pictures that still fit its room."""
-        items = [item for unit in plan.units for item in unit.items]
-        room = base.room(index, count > 1)
-        best = (base, plan)
-        low, high = PICTURES.index(base.fit.image), len(PICTURES) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            trial = self.trial(replace(base.fit, image=PICTURES[mid]))
-            used, units = trial.units_height(items)
-            if used <= room + 0.01:
-                low, best = mid, (trial, PagePlan(units, used))
-            else:
-                high = mid - 1
-        return best
+    def fill(self, chosen: Fit, plans: list[PagePlan]) -> list[tuple[Trial, PagePlan]]:
+        """Each page keeps its blocks; the room they leave goes to larger pictures
+        first, then to more generous spacing (FILL: the same for every page), then
+        each page grows its pictures further into what it has left."""
+        base = self.trial(chosen)
+        where = {id(item): i for i, item in enumerate(base.parts.flow)}
+        spans = [[where.get(id(item)) for unit in plan.units for item in unit.items] for plan in plans]
+        if any(None in span for span in spans):  # a block split between pages: leave the layout as it is
+            return [(base, plan) for plan in plans]
+
+        def lay_out(level: int, pages: range):
+            image, space = FILL[level]
+            trial = self.trial(replace(chosen, image=image, space=space))
+            out = []
+            for index in pages:
+                used, units = trial.units_height([trial.parts.flow[i] for i in spans[index]])
+                if used > trial.room(index, len(plans) > 1) + 0.01:
+                    return None
+                out.append((trial, PagePlan(units, used)))
+            return out
+
+        def largest(low: int, pages: range):
+            best = lay_out(low, pages)
+            high = len(FILL) - 1
+            while low < high:
+                mid = (low + high + 1) // 2
+                laid = lay_out(mid, pages)
+                if laid is not None:
+                    low, best = mid, laid
+                else:
+                    high = mid - 1
+            return low, best
+
+        level, laid = largest(0, range(len(plans)))
+        if laid is None:
+            return [(base, plan) for plan in plans]
+        if len(plans) > 1 and FILL[level][1] == SPACINGS[0]:  # pictures may still grow, page by page
+            laid = [largest(level, range(index, index + 1))[1][0] for index in range(len(plans))]
+        return laid
 
 
 def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst: Node | None = None) -> Fitted:
@@ -341,13 +367,8 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
         raise _overflow(engine, max_pages)
     chosen = next((fit for fit in settings[fitting:] if engine.fits(fit, max_pages, tidy=True)), settings[fitting])
     _check_names(engine, max_pages)
-    # Fill: each page keeps its blocks and grows its pictures into its room; compose spreads what is left.
-    trial = engine.trial(chosen)
-    plans = trial.paginate()
-    pages = [(trial, plan) for plan in plans]
-    if engine.has_pictures:
-        pages = [engine.grow_pictures(trial, index, plan, len(plans)) for index, plan in enumerate(plans)]
-    return compose(pages)
+    # Fill: each page keeps its blocks; pictures grow, then spacing; compose spreads what is left.
+    return compose(engine.fill(chosen, engine.trial(chosen).paginate()))
 
 
 def _check_names(engine: Engine, max_pages: int) -> None:

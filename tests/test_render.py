@@ -197,14 +197,17 @@ def test_installed_layouts_are_found_outside_the_repo(clinic):
 
 def test_dosage_wording():
     make = lambda **kw: Exercise.model_validate({"name": "x", "steps": ["y"], "dosage": kw}).dosage  # noqa: E731
-    assert dosage.sentence(make(reps="10", sets="5", side="each", limb="leg", times_per_day="2")) == \
-        "Do 10 times on each leg. Do 5 sets. Twice a day."
-    assert dosage.compact(make(reps="10", sets="5", side="each", limb="leg", times_per_day="2")) == \
-        "5 sets × 10 reps · each leg · 2× a day"
-    assert dosage.sentence(make(hold="1 min 30 s")) == "Hold for 1 minute 30 seconds."
-    assert dosage.compact(make(duration="600", days_per_week="5")) == "10 min · 5 days a week"
-    assert dosage.sentence(make(reps="1", hold="30s", rest="45", side="left", limb="arm")) == \
-        "Do 1 time with your left arm. Hold each one for 30 seconds. Rest 45 seconds between sets."
+    # "_" marks a no-break space: a number keeps its unit, a compact item stays on one line.
+    shown = lambda text: text.replace("\xa0", "_")  # noqa: E731
+    assert shown(dosage.sentence(make(reps="10", sets="5", side="each", limb="leg", times_per_day="2"))) == \
+        "Do 10_times on each leg. Do 5_sets. Twice a day."
+    assert shown(dosage.compact(make(reps="10", sets="5", side="each", limb="leg", times_per_day="2"))) == \
+        "5_sets_×_10_reps · each_leg · 2×_a_day"
+    assert shown(dosage.sentence(make(hold="1 min 30 s"))) == "Hold for 1_minute 30_seconds."
+    assert shown(dosage.compact(make(duration="600", days_per_week="5"))) == "10_min · 5_days_a_week"
+    assert shown(dosage.sentence(make(reps="1", hold="30s", rest="45", side="left", limb="arm"))) == \
+        "Do 1_time with your left arm. Hold each one for 30_seconds. Rest 45_seconds between sets."
+    assert shown(dosage.sentence(make(reps="5", times_per_day="4"))) == "Do 5_times. 4_times a day."
 
 
 def test_the_same_text_at_two_widths_wraps_right_in_both(clinic, tmp_path):
