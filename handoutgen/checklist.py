@@ -307,7 +307,7 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
                 add([pain_label] + blank, height=pain_height, tint=pain_tint, glue=True)
         out.append(Ruled(table, widths, heights=heights, least=least, pad=pad, pad_after_first=(0, 0), rule=rule,
                          backgrounds=backgrounds, spans=spans, head=len(continued), continued=continued,
-                         glued=glued, before=8 * s))
+                         glued=glued, before=fl.block_gap(8, s)))
     return out
 
 

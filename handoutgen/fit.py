@@ -25,7 +25,7 @@ from functools import cached_property
 from reportlab.platypus import Flowable, HRFlowable, Spacer
 
 from handoutgen.boxes import Box, Columns
-from handoutgen.flowables import Context, Fit, Item, MIN_TEXT_PT, Parts, PictureBox, Renderer
+from handoutgen.flowables import Context, Fit, Item, MIN_TEXT_PT, Parts, PictureBox, Renderer, block_gap
 from handoutgen.markup import Node
 from handoutgen.pdf import Page, measure, stack_height
 from handoutgen import words
@@ -101,7 +101,7 @@ class Trial:
             engine.frames[key] = (max(stack_height(self.parts.top, width), stack_height(self.worst.top, width)),
                                   stack_height(self.parts.bottom, width), stack_height(self.parts.foot, width))
         self.top_h, self.bottom_h, self.foot_h = engine.frames[key]
-        self.gap = 12 * fit.space  # between two columns of cards
+        self.gap = block_gap(12, fit.space)  # between two columns of cards
         self.col_w = (self.ctx.width - self.gap) / 2
         self._plans: list[PagePlan] | None = None
         self._runs: dict[tuple, tuple[float, list[Unit]]] = {}
@@ -128,7 +128,8 @@ class Trial:
         if mine is not None:
             return mine
         renderer, node = self.renderer, item.card
-        modes = renderer.card_modes(node, wide=width > self.col_w + 1)
+        modes = [mode for mode in renderer.card_modes(node, wide=width > self.col_w + 1)
+                 if renderer.picture_fits(node, width, mode)]
         # Cards are shared by every trial and handout that shows the same card in the same style
         # at the same width, its picture as wide: past a card's caps, a larger setting changes nothing.
         image = node.attrs.get("image")
@@ -158,7 +159,7 @@ class Trial:
 
     def run_height(self, cards: list[Item], columns: int) -> tuple[float, int]:
         """(height, cards down the left column) of a run of cards."""
-        before = 10 * self.fit.space
+        before = block_gap(10, self.fit.space)
         if columns == 1 or len(cards) == 1:
             heights = [self.card(c, self.ctx.width)[0] for c in cards]
             return sum(heights) + before * len(heights), len(cards)
@@ -445,7 +446,7 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
 def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
     if unit.items[0].card is None:
         return list(unit.items[0].blocks)
-    before = 10 * trial.fit.space
+    before = block_gap(10, trial.fit.space)
     if unit.columns == 1 or len(unit.items) == 1:
         cards = [trial.card(item, trial.ctx.width)[1] for item in unit.items]
         return [Box(cards, before=before)]

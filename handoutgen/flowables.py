@@ -31,6 +31,12 @@ INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#3D3D3D")
 CAUTION = colors.HexColor("#8A1C00")
 MIN_TEXT_PT = 12.0
+MIN_BLOCK_GAP = 6.0  # pt between two boxes, however tight the spacing: boxes never touch
+
+
+def block_gap(units: float, space: float) -> float:
+    """The gap between two blocks of the page: `units` pt at normal spacing, scaled, never under the floor."""
+    return max(MIN_BLOCK_GAP, units * space)
 
 
 @dataclass(frozen=True)
@@ -247,6 +253,8 @@ class PictureBox(Flowable):
 
 
 MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
+MIN_PICTURE_PT = 43.0  # 0.6 in: a picture less tall is a strip, too thin to see
+STEP_EMS = 8.5  # steps beside a picture keep at least this many ems of text width
 # The most of a card's inner width its picture may take, by where it sits: beside
 # all the text, right of the first blocks (the text keeps over half), or above.
 PICTURE_SHARE = {"beside": 0.42, "right": 0.47, "above": 1.0}
@@ -304,7 +312,7 @@ class Styles:
         self.heading = style("heading", fontName=bold, fontSize=b * 1.3, leading=b * 1.5,
                              textColor=ctx.primary)
         self.section_heading = style("section", fontName=bold, fontSize=b * 1.3, leading=b * 1.5,
-                                     textColor=ctx.primary, spaceBefore=10 * s)
+                                     textColor=ctx.primary, spaceBefore=block_gap(10, s))
         self.say = style("say", fontName=bold)
         self.short = style("short", textColor=MUTED, spaceBefore=2 * s)
         self.caution = style("caution", textColor=CAUTION, spaceBefore=4 * s)
@@ -530,11 +538,11 @@ class Renderer:
 
     def _safety(self, node: Node) -> list[Flowable]:
         return [Box([self.para(node, self.st.safety)], (10, 5 * self.space + 1, 10, 6 * self.space + 1),
-                    background=_mix(self.ctx.accent, 0.08), border=Line(2, self.ctx.accent), before=8 * self.space)]
+                    background=_mix(self.ctx.accent, 0.08), border=Line(2, self.ctx.accent), before=block_gap(8, self.space))]
 
     def _footer(self, node: Node) -> list[Flowable]:
         out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=self.ctx.primary,
-                                          spaceBefore=8 * self.space, spaceAfter=3)]
+                                          spaceBefore=block_gap(8, self.space), spaceAfter=3)]
         out += [self.para(line, self.st.footer) for line in node.elements("line")]
         return out
 
@@ -559,21 +567,21 @@ class Renderer:
         if not image_key:
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
         elif mode == "beside":
-            picture = self._picture_box(image_key, node, inner * PICTURE_SHARE["beside"])
+            picture = self._picture_box(image_key, node, self._picture_room(node, inner, mode))
             parts.append(Columns([(picture.width + 2 * pad, Box([picture], (pad, 4 * s + 2, 0, pad))),
                                   (None, Box(content, (pad, 4 * s + 2, pad, pad)))]))
         elif mode.startswith("right") and content:
             # Right of the first few blocks (the purpose, the first steps); the rest below, full width.
             beside = int(mode[5:])
-            picture = self._picture_box(image_key, node, inner * PICTURE_SHARE["right"])
+            picture = self._picture_box(image_key, node, self._picture_room(node, inner, mode))
             content = [Columns([(None, Box(content[:beside])), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
                        ] + content[beside:]
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
         else:
-            picture = self._picture_box(image_key, node, inner)
+            picture = self._picture_box(image_key, node, self._picture_room(node, inner, "above"))
             parts.append(Box([picture], (pad, 4 * s + 2, pad, 0), center=True))
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
-        return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=10 * s)
+        return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=block_gap(10, s))
 
     def _card_parts(self, node: Node):
         """(title bar, body nodes, body blocks) of a card: the same in every placement and width."""
@@ -593,7 +601,7 @@ class Renderer:
     def card_modes(self, node: Node, wide: bool) -> tuple[str, ...]:
         """The ways this card's picture may be placed (one way without a picture):
         on a wide card in a column of its own or above the text; on a narrow one
-        also right of its first 1-4 blocks."""
+        right of its first 1-4 blocks of text, or above it."""
         if not node.attrs.get("image"):
             return ("beside",)
         if wide:
@@ -602,17 +610,38 @@ class Renderer:
                      for n in node.elements() if n.tag != "heading")
         return tuple(f"right{k}" for k in range(1, min(4, blocks) + 1)) + ("above",)
 
+    def picture_fits(self, node: Node, width: float, mode: str) -> bool:
+        """A picture printed less than MIN_PICTURE_PT tall (a wide, thin drawing in a
+        narrow place) is a strip nobody can read: such a placement is not used."""
+        key = node.attrs.get("image")
+        if not key or mode == "above":
+            return True
+        return self.picture_width(node, width, mode) * self.picture(key, node).aspect >= MIN_PICTURE_PT
+
     def picture_width(self, node: Node, width: float, mode: str) -> float:
         """The width the card's picture prints at in `mode` (0 without a picture)."""
         key = node.attrs.get("image")
         if not key:
             return 0.0
         inner = width - 2 * (8 * self.space + 2)
+        return self._width_for(self.picture(key, node), self._picture_room(node, inner, mode))
+
+    def _picture_room(self, node: Node, inner: float, mode: str) -> float:
+        """The most a picture may take of a card's inner width. Beside steps it leaves
+        them STEP_EMS letters' room, or their lines would hold two words each."""
         room = inner * PICTURE_SHARE[mode.rstrip("0123456789")]
-        return self._width_for(self.picture(key, node), room)
+        if mode.startswith("right"):
+            body = [n for n in node.elements() if n.tag != "heading"]
+            paragraphs = next((k for k, n in enumerate(body) if n.tag != "p"), len(body))
+            if int(mode[5:]) > paragraphs:
+                b = self.ctx.fit.body
+                room = min(room, inner - 8 - self.st.item.leftIndent - STEP_EMS * b)
+        return room
 
     def _width_for(self, pic: Picture, room: float) -> float:
-        return float(int(min(self.ctx.fit.image, room, MAX_PICTURE_PT / pic.aspect)))
+        # At least as wide as makes it MIN_PICTURE_PT tall (a wide, thin drawing), room allowing.
+        wanted = max(self.ctx.fit.image, MIN_PICTURE_PT / pic.aspect)
+        return float(int(min(wanted, room, MAX_PICTURE_PT / pic.aspect)))
 
     def _picture_box(self, key: str, node: Node, room: float) -> PictureBox:
         """The picture at this trial's width, no wider than `room` nor taller than MAX_PICTURE_PT."""
