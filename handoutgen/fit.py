@@ -372,6 +372,11 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     return compose(engine.fill(chosen, engine.trial(chosen).paginate()))
 
 
+def blank_page(ctx: Context) -> Page:
+    """A page left blank so what follows starts on a sheet of its own, saying so."""
+    return Page([Renderer(replace(ctx, fit=Fit())).page_line(words.BLANK_SIDE)], [])
+
+
 def _check_names(engine: Engine, max_pages: int) -> None:
     """With the band of names at its largest, the page must still fit at the floor size."""
     if engine.worst is not None:

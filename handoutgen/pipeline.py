@@ -21,7 +21,7 @@ from handoutgen import dosage
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.fit import DoesNotFit, TooTall, fit_pages
+from handoutgen.fit import DoesNotFit, TooTall, blank_page, fit_pages
 from handoutgen.flowables import Context
 from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
@@ -272,11 +272,14 @@ class Renderer:
         results = []
         for kinds in documents:
             parts = [fitted[k] for k in kinds]
-            pdf = make_pdf([page for f in parts for page in f.pages], brand.page_size,
+            pages = [page for f in parts for page in f.pages]
+            if kinds == KINDS["both"] and needs_blank(len(fitted["handout"].pages), len(fitted["checklist"].pages)):
+                pages.insert(len(fitted["handout"].pages), blank_page(ctx))
+            pdf = make_pdf(pages, brand.page_size,
                            title=resolved.model.title, author=brand.clinic, subject="Home exercise program",
                            font=fonts.regular, margin=brand.margins)
             results.append(Rendered(pdf, resolved.warnings, min(f.body for f in parts), deps,
-                                    pages=sum(len(f.pages) for f in parts),
+                                    pages=len(pages),
                                     picture_pt=max(f.picture for f in parts),
                                     slack_pt=max(s for f in parts for s in f.slack)))
         return results
@@ -318,6 +321,14 @@ def _overflow_message(kind: str, exc: DoesNotFit) -> str:
         return text + (f"`pages: {exc.needed}` in the handout (or --pages {exc.needed}) would allow it, "
                        "or shorten the text")
     return text + "shorten the text or split it into two handouts"
+
+
+def needs_blank(handout_pages: int, checklist_pages: int) -> bool:
+    """Printed front and back, a one-page handout has its one-page log on its back
+    (one sheet); otherwise the log starts on a sheet of its own, so the patient can
+    bring it back and keep every page of the handout: after a handout of an odd
+    number of pages, one side is left blank."""
+    return handout_pages % 2 == 1 and (handout_pages > 1 or checklist_pages > 1)
 
 
 SUFFIXES = {"handout": "", "checklist": "-checklist", "both": "-both"}

@@ -10,6 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, run, write
+from handoutgen import words
+from handoutgen.pipeline import needs_blank
 from handoutgen.preview import tallest_empty_band
 
 HANDOUT = f"handouts/{SAMPLE}.yaml"
@@ -148,14 +150,32 @@ def test_later_pages_carry_the_running_header_safety_and_phone(clinic, tmp_path)
     assert "Questions? Call us at 314-941-3970." not in second  # the long footer is on page 1 only
 
 
-def test_kind_both_prints_the_handout_pages_then_the_checklist_pages(clinic, tmp_path):
-    with_exercises(clinic, 4)
+@pytest.mark.parametrize("extra, allowed", [(0, "1"), (4, "2"), (6, "3")])  # 1+1, 2+2, 3+blank+2
+def test_kind_both_prints_the_handout_pages_then_the_log_on_a_sheet_of_its_own(clinic, tmp_path, extra, allowed):
+    with_exercises(clinic, extra, steps=2)
+    alone = tmp_path / "handout.pdf"
+    assert render(clinic, alone, "--pages", allowed).exit_code == 0
+    log = tmp_path / "log.pdf"
+    assert render(clinic, log, "--pages", allowed, "--kind", "checklist").exit_code == 0
+    handout, checklist = page_count(alone), page_count(log)
     out = tmp_path / "both.pdf"
-    result = render(clinic, out, "--pages", "2", "--kind", "both")
+    result = render(clinic, out, "--pages", allowed, "--kind", "both")
     assert result.exit_code == 0, result.output
     pages = pdf_pages(out)
-    assert len(pages) >= 3
-    assert "Exercise log" not in pages[0] + pages[1] and "Exercise log" in pages[2]
+    blank = needs_blank(handout, checklist)
+    assert len(pages) == handout + blank + checklist
+    assert all("Exercise log" not in page for page in pages[:handout])
+    assert "Exercise log" in pages[handout + blank]
+    if blank:  # the log starts on the front of a sheet; the side before it says why it is blank
+        assert (handout + blank) % 2 == 0
+        assert pages[handout] == normalize(words.BLANK_SIDE)
+    assert blank == (handout % 2 == 1 and (handout > 1 or checklist > 1))
+
+
+def test_only_a_one_page_handout_with_a_one_page_log_shares_a_sheet():
+    assert not needs_blank(1, 1)  # handout in front, log on the back
+    assert needs_blank(1, 2) and needs_blank(3, 1) and needs_blank(3, 2)
+    assert not needs_blank(2, 1) and not needs_blank(2, 2) and not needs_blank(4, 2)
 
 
 # ------------------------------------------------------------------ fill
