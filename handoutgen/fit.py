@@ -35,6 +35,7 @@ PICTURES = (90.0, 116.0, 140.0, 180.0, 250.0)  # widest, pt (116: 1.6 in)
 SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
 # Filling the room left, from the least generous: pictures grow first, then spacing.
 FILL = tuple((image, SPACINGS[0]) for image in PICTURES) + tuple((PICTURES[-1], s) for s in SPACINGS[1:])
+MIN_SPLIT_ROWS = 2  # rows of a week on each side of a split, at least
 HOLE = 0.5  # a page followed by another should be at least half full
 EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
 assert SIZES[-1] == MIN_TEXT_PT
@@ -106,6 +107,7 @@ class Trial:
         self._plans: list[PagePlan] | None = None
         self._runs: dict[tuple, tuple[float, list[Unit]]] = {}
         self._cards: dict[tuple, tuple[float, Flowable]] = {}
+        self._splits = 0  # weeks split while paginating
 
     @cached_property
     def running_h(self) -> float:
@@ -229,10 +231,19 @@ class Trial:
         return self.engine.height - head - foot
 
     def paginate(self) -> list[PagePlan]:
-        """The fewest pages: each page takes as many of the next blocks as fit."""
+        """The fewest pages: each page takes as many of the next blocks as fit.
+        A week of the checklist is split between pages only if that saves a page."""
         if self._plans is None:
             single = self._paginate(multi=False)
-            self._plans = single if len(single) == 1 else self._paginate(multi=True)
+            if len(single) == 1:
+                self._plans = single
+            else:
+                split = self._paginate(multi=True)
+                try:
+                    whole = self._paginate(multi=True, split=False) if self._splits else split
+                except TooTall:
+                    whole = split
+                self._plans = whole if len(whole) <= len(split) else split
         return self._plans
 
     def holes(self, plans: list[PagePlan]) -> bool:
@@ -241,7 +252,7 @@ class Trial:
         multi = len(plans) > 1
         return any(plan.used < HOLE * self.room(index, multi) for index, plan in enumerate(plans[:-1]))
 
-    def _paginate(self, multi: bool) -> list[PagePlan]:
+    def _paginate(self, multi: bool, split: bool = True) -> list[PagePlan]:
         items = list(self.parts.flow)
         pages: list[PagePlan] = []
         start = 0
@@ -256,7 +267,7 @@ class Trial:
                 plan.used, plan.units = height, units
                 end += 1
             if end < len(items):
-                if self._split(items, start, end, plan, room):
+                if split and self._split(items, start, end, plan, room):
                     end += 1
                 elif end == start and pages:
                     # Not even alone on a page of its own (the first page may hold only its head).
@@ -276,9 +287,14 @@ class Trial:
         block = item.blocks[0]
         left = room - plan.used - block.getSpaceBefore() - block.getSpaceAfter()
         halves = block.split_rows(left) if left > 0 else None
-        if not halves:
+        # A row alone under a heading reads as a week of its own: move more rows along.
+        while halves and _rows(halves[1]) < MIN_SPLIT_ROWS and _rows(halves[0]) > MIN_SPLIT_ROWS:
+            left -= halves[0].row_heights[-1]
+            halves = block.split_rows(left)
+        if not halves or min(_rows(part) for part in halves) < MIN_SPLIT_ROWS:
             return False
         first, rest = halves
+        self._splits += 1
         head = Item(item.line, blocks=[first], label=item.label)
         items[end:end + 1] = [head, Item(item.line, blocks=[rest], label=item.label)]
         plan.used, plan.units = self.units_height(items[start:end + 1])
@@ -372,6 +388,11 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     return compose(engine.fill(chosen, engine.trial(chosen).paginate()))
 
 
+def _rows(week) -> int:
+    """Exercise rows of a week grid: not its heading, not its glued rows (the pain row)."""
+    return len(week.rows) - week.head - len(week.glued)
+
+
 def blank_page(ctx: Context) -> Page:
     """A page left blank so what follows starts on a sheet of its own, saying so."""
     return Page([Renderer(replace(ctx, fit=Fit())).page_line(words.BLANK_SIDE)], [])
@@ -444,7 +465,7 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
         left = trial.engine.height - stack_height(main, width) - stack_height(bottom, width)
         pages.append(Page(main, bottom))
         slack.append(max(0.0, left))
-        widest = max([widest] + [p.width for p in _pictures(main)])
+        widest = max([widest] + [p.width for unit in units for p in _pictures(unit)])  # not the logo
     return Fitted(pages, laid_out[0][0].fit.body, widest, slack)
 
 
