@@ -10,9 +10,12 @@ from pathlib import Path
 import pypdf
 import pypdfium2 as pdfium
 import pytest
+import yaml
 from click.testing import CliRunner
 
+from handoutgen import models
 from handoutgen.cli import cli
+from visible import visibility_problems
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = "knee-arthritis-walking"
@@ -54,9 +57,13 @@ def run(*args: str, root: Path | None = None) -> Result:
 QPDF = shutil.which("qpdf")
 
 
-def check_pdf(path: Path) -> None:
+def check_pdf(path: Path, margin: float | None = None) -> None:
     """The file opens cleanly in three independent readers: qpdf (structure,
-    when installed; CI installs it), pypdf (strict) and PDFium (Chrome's)."""
+    when installed; CI installs it), pypdf (strict) and PDFium (Chrome's),
+    and every word on it is plainly visible (visible.py): inside the
+    margins (`margin`; by default the narrowest of the brands in the
+    test's folder), in or out of each box but never across its edge, on
+    no picture, over no other word, and no smaller than 12 pt."""
     if QPDF:
         done = subprocess.run([QPDF, "--check", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, f"qpdf on {path}: " + done.stdout + done.stderr
@@ -69,15 +76,67 @@ def check_pdf(path: Path) -> None:
             assert page.get_textpage().get_text_range().strip(), f"{path}: PDFium finds no text on page {index + 1}"
     finally:
         document.close()
+    if margin is None:
+        margin = brand_margin(path)
+    key = (str(path), path.stat().st_mtime_ns, path.stat().st_size, margin)
+    if key not in _VISIBLE:  # pdf_pages checked it during the test, the fixture checks it again after
+        _VISIBLE[key] = visibility_problems(path, margin=margin, floor=FLOOR)
+    problems = _VISIBLE[key]
+    assert not problems, f"{path}: text not plainly visible ({len(problems)}):\n" + "\n".join(problems)
+
+
+_VISIBLE: dict[tuple, list[str]] = {}
+_TEST_FOLDER: list[Path] = []  # the running test's tmp_path, where its brand files are
+FLOOR = 12.0  # pt: the page engine never prints smaller text (fit.py)
+
+
+def brand_margin(path: Path) -> float:
+    """The margins of the brand that made the PDF: the narrowest of the
+    brand files in the running test's folder (a test may have several; none
+    of the valid ones is narrower than the PDF's) or, for a PDF elsewhere,
+    the brand.yaml of the clinic folder it is in; else the narrowest the
+    brand model accepts."""
+    narrowest = getattr(models, "MARGIN_RANGE", (18.0,))[0]
+    folder = _TEST_FOLDER[-1] if _TEST_FOLDER else None
+    if folder is not None and path.is_relative_to(folder):
+        candidates = folder.rglob("*.yaml")
+    else:  # e.g. clinic/out/x.pdf, made in a module's clinic
+        candidates = [parent / "brand.yaml" for parent in list(path.parents)[:3]]
+    found = [margin for candidate in candidates if (margin := _margins_of(candidate)) is not None]
+    return min(found, default=narrowest)
+
+
+_BRAND = re.compile(r"^clinic:.*^phone:|^phone:.*^clinic:", re.MULTILINE | re.DOTALL)
+
+
+def _margins_of(candidate: Path) -> float | None:
+    """The margins a brand file sets, or None if it is not a valid brand file."""
+    try:
+        text = candidate.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _BRAND.search(text):  # exercises and handouts: no need to parse them
+        return None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        value = data.get("margins")
+        return models.Brand.model_fields["margins"].default if value is None else models._margin(value)
+    except Exception:  # an invalid brand, which makes no PDF; or the model changed
+        return None
 
 
 @pytest.fixture(autouse=True)
 def every_pdf_is_readable(tmp_path):
     """After each test, every PDF it wrote in its temporary folder is checked."""
-    yield
-    for path in tmp_path.rglob("*.pdf"):
-        if path.is_file() and path.read_bytes()[:5] == b"%PDF-":
-            check_pdf(path)
+    _TEST_FOLDER.append(tmp_path)
+    try:
+        yield
+        for path in tmp_path.rglob("*.pdf"):
+            if path.is_file() and path.read_bytes()[:5] == b"%PDF-":
+                check_pdf(path)
+    finally:
+        _TEST_FOLDER.pop()
+        _VISIBLE.clear()
 
 
 def pdf_pages(path: Path) -> list[str]:
