@@ -238,12 +238,15 @@ class Trial:
             if len(single) == 1:
                 self._plans = single
             else:
-                split = self._paginate(multi=True)
-                try:
-                    whole = self._paginate(multi=True, split=False) if self._splits else split
-                except TooTall:
-                    whole = split
-                self._plans = whole if len(whole) <= len(split) else split
+                # Fewest pages first; among as few, weeks whole, else split evenly, else as needed.
+                options = [self._paginate(multi=True, min_rows=MIN_SPLIT_ROWS)]
+                if self._splits:
+                    options.insert(0, self._paginate(multi=True, min_rows=1))
+                    try:
+                        options.append(self._paginate(multi=True, split=False))
+                    except TooTall:
+                        pass
+                self._plans = min(reversed(options), key=len)
         return self._plans
 
     def holes(self, plans: list[PagePlan]) -> bool:
@@ -252,7 +255,7 @@ class Trial:
         multi = len(plans) > 1
         return any(plan.used < HOLE * self.room(index, multi) for index, plan in enumerate(plans[:-1]))
 
-    def _paginate(self, multi: bool, split: bool = True) -> list[PagePlan]:
+    def _paginate(self, multi: bool, split: bool = True, min_rows: int = MIN_SPLIT_ROWS) -> list[PagePlan]:
         items = list(self.parts.flow)
         pages: list[PagePlan] = []
         start = 0
@@ -267,7 +270,7 @@ class Trial:
                 plan.used, plan.units = height, units
                 end += 1
             if end < len(items):
-                if split and self._split(items, start, end, plan, room):
+                if split and self._split(items, start, end, plan, room, min_rows):
                     end += 1
                 elif end == start and pages:
                     # Not even alone on a page of its own (the first page may hold only its head).
@@ -279,7 +282,7 @@ class Trial:
                 break
         return pages
 
-    def _split(self, items: list[Item], start: int, end: int, plan: PagePlan, room: float) -> bool:
+    def _split(self, items: list[Item], start: int, end: int, plan: PagePlan, room: float, min_rows: int) -> bool:
         """Split a splittable block (a checklist week, between its rows) at the foot of a page."""
         item = items[end]
         if item.card is not None or len(item.blocks) != 1 or not getattr(item.blocks[0], "splittable", False):
@@ -288,10 +291,10 @@ class Trial:
         left = room - plan.used - block.getSpaceBefore() - block.getSpaceAfter()
         halves = block.split_rows(left) if left > 0 else None
         # A row alone under a heading reads as a week of its own: move more rows along.
-        while halves and _rows(halves[1]) < MIN_SPLIT_ROWS and _rows(halves[0]) > MIN_SPLIT_ROWS:
+        while halves and _rows(halves[1]) < min_rows and _rows(halves[0]) > min_rows:
             left -= halves[0].row_heights[-1]
             halves = block.split_rows(left)
-        if not halves or min(_rows(part) for part in halves) < MIN_SPLIT_ROWS:
+        if not halves or min(_rows(part) for part in halves) < min_rows:
             return False
         first, rest = halves
         self._splits += 1
