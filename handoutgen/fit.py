@@ -374,10 +374,10 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     (in the worst case at a smaller size), so a handout that passes `check`
     never fails at discharge."""
     engine = Engine(page, worst, ctx, height)
-    generous = Fit(SIZES[0], PICTURES[-1], SPACINGS[-1])
-    if max_pages == 1 and engine.fits(generous, 1, tidy=True):  # the best of everything fits: no search
+    quick = _one_page_at_the_top_size(engine) if max_pages == 1 else None
+    if quick is not None:
         _check_names(engine, max_pages)
-        trial = engine.trial(generous)
+        trial = engine.trial(quick)
         return compose([(trial, plan) for plan in trial.paginate()])
     # Settings from the most readable: each size, first with normal spacing, then tighter.
     settings = [Fit(size, PICTURES[0], space) for size in SIZES for space in reversed(SPACINGS)]
@@ -389,6 +389,27 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     _check_names(engine, max_pages)
     # Fill: each page keeps its blocks; pictures grow, then spacing; compose spreads what is left.
     return compose(engine.fill(chosen, engine.trial(chosen).paginate()))
+
+
+def _one_page_at_the_top_size(engine: Engine) -> Fit | None:
+    """The most generous fill (FILL's order) with which the page fits one page at
+    the top size, or None. One page at 14 pt is the fewest at the largest size,
+    so there is nothing to search before the fill: most one-page handouts are
+    settled by one to three trials, from the top of FILL down."""
+    levels = [Fit(SIZES[0], image, space) for image, space in FILL]
+    for fit in reversed(levels[-3:]):  # the largest pictures, spacing from normal down
+        if engine.fits(fit, 1, tidy=True):
+            return fit
+    if not engine.fits(levels[0], 1, tidy=True):
+        return None
+    low, high = 0, len(levels) - 4
+    while low < high:
+        mid = (low + high + 1) // 2
+        if engine.fits(levels[mid], 1, tidy=True):
+            low = mid
+        else:
+            high = mid - 1
+    return levels[low]
 
 
 def _rows(week) -> int:

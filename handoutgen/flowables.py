@@ -195,11 +195,23 @@ def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None) -> 
     made = _TEXTS.get(key)
     if made is None:
         made = _TEXTS[key] = Text(markup, style, bullet)
+        # Paragraphs whose styles differ only in the space around them break alike: one set of lines.
+        lines_key = (markup, bullet, _style_key(style, _SPACING))
+        lines = _LINES.get(lines_key)
+        if lines is None:
+            lines = _LINES[lines_key] = {}
+            if len(_LINES) > TEXT_CACHE_SIZE:
+                _LINES.popitem(last=False)
+        made._by_width = lines
         if len(_TEXTS) > TEXT_CACHE_SIZE:
             _TEXTS.popitem(last=False)
     else:
         _TEXTS.move_to_end(key)
     return made
+
+
+_LINES: OrderedDict[tuple, dict] = OrderedDict()  # each width's lines, by markup and wrapping style
+_SPACING = frozenset({"spaceBefore", "spaceAfter"})  # settings that do not change how lines break
 
 
 _STYLE_IDS: dict[tuple, int] = {}
@@ -210,15 +222,17 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _style_key(style: ParagraphStyle) -> int:
-    """A number per distinct style: equal styles made apart share it (and so their paragraphs)."""
-    key = style.__dict__.get("_handoutgen_key")
+def _style_key(style: ParagraphStyle, ignore: frozenset = frozenset()) -> int:
+    """A number per distinct style: equal styles made apart share it (and so their
+    paragraphs). Settings in `ignore` are left out of the comparison."""
+    cached = style.__dict__.setdefault("_handoutgen_keys", {})
+    key = cached.get(ignore)
     if key is None:
         # Every setting: the standard ones and any other given (bulletColor has no default).
         names = set(ParagraphStyle.defaults) | {n for n in style.__dict__ if not n.startswith("_")}
-        names -= {"name", "parent"}
+        names -= {"name", "parent"} | ignore
         values = tuple((name, repr(getattr(style, name))) for name in sorted(names))
-        key = style.__dict__["_handoutgen_key"] = _STYLE_IDS.setdefault(values, len(_STYLE_IDS))
+        key = cached[ignore] = _STYLE_IDS.setdefault(values, len(_STYLE_IDS))
     return key
 
 
