@@ -130,14 +130,14 @@ class Trial:
         if mine is not None:
             return mine
         renderer, node = self.renderer, item.card
-        modes = [mode for mode in renderer.card_modes(node, wide=width > self.col_w + 1)
-                 if renderer.picture_fits(node, width, mode)]
+        widths = {mode: renderer.picture_width(node, width, mode)
+                  for mode in renderer.card_modes(node, wide=width > self.col_w + 1)}
+        modes = [mode for mode, w in widths.items() if renderer.picture_fits(node, w, mode)]
         # Cards are shared by every trial and handout that shows the same card in the same style
         # at the same width, its picture as wide: past a card's caps, a larger setting changes nothing.
         image = node.attrs.get("image")
         picture = renderer.picture(image, node).digest if image else None
-        key = (node.key(), width, renderer.style_id, picture) + tuple(renderer.picture_width(node, width, m)
-                                                                      for m in modes)
+        key = (node.key(), width, renderer.style_id, picture) + tuple(widths[m] for m in modes)
         done = _CARDS.get(key)
         if done is None:
             best = None

@@ -624,13 +624,13 @@ class Renderer:
                      for n in node.elements() if n.tag != "heading")
         return tuple(f"right{k}" for k in range(1, min(4, blocks) + 1)) + ("above",)
 
-    def picture_fits(self, node: Node, width: float, mode: str) -> bool:
+    def picture_fits(self, node: Node, picture_width: float, mode: str) -> bool:
         """A picture printed less than MIN_PICTURE_PT tall (a wide, thin drawing in a
         narrow place) is a strip nobody can read: such a placement is not used."""
         key = node.attrs.get("image")
         if not key or mode == "above":
             return True
-        return self.picture_width(node, width, mode) * self.picture(key, node).aspect >= MIN_PICTURE_PT
+        return picture_width * self.picture(key, node).aspect >= MIN_PICTURE_PT
 
     def picture_width(self, node: Node, width: float, mode: str) -> float:
         """The width the card's picture prints at in `mode` (0 without a picture)."""

@@ -59,6 +59,12 @@ def clean_text(value: Any, *, paragraphs: bool = False) -> str:
         value = " ".join(value.split())
     if not value:
         _fail("is empty; write the text or remove the field")
+    for before, ch in zip(" " + value, value):
+        # An accent with no letter before it sits on nothing and prints in the margin or over a space.
+        if before.isspace() and unicodedata.category(ch).startswith("M"):
+            name = unicodedata.name(ch, "combining mark")
+            _fail(f"has an accent with no letter before it, U+{ord(ch):04X} ({name}); "
+                  "type the letter first, or delete it")
     return value
 
 

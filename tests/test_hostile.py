@@ -245,6 +245,16 @@ def test_combining_accents_print_as_one_letter(clinic, tmp_path):
     assert_on_one_page(pdf_pages(out), ["José Nuñez"])
 
 
+@pytest.mark.parametrize("text", ["\u0301Push off the ball", "Push \u0484off the ball"])
+def test_an_accent_with_no_letter_before_it_is_refused(clinic, tmp_path, text):
+    """It would sit on nothing: in the margin at the start of a line, or over a space."""
+    edit(clinic / "exercises/push-off.yaml", "Push off the ball", text)
+    result, _ = _render(clinic, tmp_path)
+    line = line_of(clinic / "exercises/push-off.yaml", "off the ball")
+    assert_user_error(result, f"exercises/push-off.yaml:{line}: steps[1]: has an accent with no letter before it, "
+                              f"U+{ord(text.strip('Push ')[0]):04X}")
+
+
 @pytest.mark.parametrize("char", ["\u200b", "\u200d", "\u00ad", "\u202e", "\ufeff"])
 def test_invisible_and_direction_characters_are_refused(clinic, tmp_path, char):
     edit(clinic / "exercises/push-off.yaml", "Push off the ball", f"Push{char} off the ball")

@@ -6,7 +6,9 @@ with PDFium (the engine of Chrome's viewer) and looks at where each
 character's ink lands and what else is drawn there:
 
 1. margins: every character's ink (its tight box) lies inside the page's
-   margins, `margin` pt from each edge;
+   margins, `margin` pt from each edge; a letter drawn from inside them may
+   reach sideways past its pen position by a fifth of its size (the hook of
+   a "j" at the left margin: a font's design, well inside the printable sheet);
 2. shapes: no character crosses the edge of a drawn shape: a filled panel,
    a card's border, a rule, a grid line. A character is either wholly inside
    each shape or wholly outside it (for a stroked shape, "inside" means
@@ -46,6 +48,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 TOLERANCE = 0.5  # pt: rounding in PDFium's boxes, and hairline touches nobody sees
+OVERHANG = 0.2  # of a letter's size: how far its ink may reach sideways past its pen position (a "j")
 
 
 @dataclass
@@ -60,6 +63,7 @@ class _Glyph:
     run: int  # the run of text (_Line) it belongs to
     cluster: int  # a letter and the combining marks after it share one
     mark: bool  # a combining mark (an accent drawn over the letter before it)
+    origin: float = 0.0  # x of the pen where the glyph is drawn
 
 
 @dataclass
@@ -264,7 +268,7 @@ def _lines(textpage) -> list[_Line]:
         mark = unicodedata.category(char).startswith("M")
         if not mark or not current.glyphs:
             cluster += 1
-        glyph = _Glyph(i, ordinal, char, box, oy.value, size, space, len(lines) - 1, cluster, mark)
+        glyph = _Glyph(i, ordinal, char, box, oy.value, size, space, len(lines) - 1, cluster, mark, ox.value)
         ordinal += 1
         space = False
         current.glyphs.append(glyph)
@@ -294,12 +298,23 @@ def _chars(glyphs) -> str:
     return _quote("".join(out), 40)
 
 
+def _overhangs(g: _Glyph, area) -> bool:
+    """A letter drawn from inside the margins whose ink reaches a little past its
+    pen position (the hook of a "j", a wide accent): a font's design, printed
+    well inside the sheet's unprintable edge. Up to OVERHANG of its size."""
+    if g.mark or not area[0] <= g.origin <= area[2]:
+        return False
+    reach = OVERHANG * g.size
+    return (g.box[0] >= area[0] - reach and g.box[2] <= area[2] + reach
+            and g.box[1] >= area[1] - TOLERANCE and g.box[3] <= area[3] + TOLERANCE)
+
+
 def _check_margins(lines, area, where, margin) -> list[str]:
     problems = []
     for line in lines:
         if _inside(line.box, area):
             continue
-        out = [g for g in line.glyphs if not _inside(g.box, area)]
+        out = [g for g in line.glyphs if not _inside(g.box, area) and not _overhangs(g, area)]
         if not out:
             continue
         box = _union(g.box for g in out)
