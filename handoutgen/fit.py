@@ -94,7 +94,7 @@ class Trial:
         self.renderer = Renderer(self.ctx, engine.memo)
         self.parts: Parts = self.renderer.parts(engine.page)
         # With `reserve`, room for the band of names at its largest.
-        self.worst = self.renderer.parts(engine.worst) if reserve and engine.worst is not None else self.parts
+        self.worst = self.renderer.head(engine.worst) if reserve and engine.worst is not None else self.parts
         # Head and foot depend on size and spacing only: measured once for all picture sizes.
         key = (fit.body, fit.space, reserve)
         if key not in engine.frames:
@@ -317,6 +317,10 @@ class Engine:
             self.trials[fit, reserve] = Trial(self, fit, reserve)
         return self.trials[fit, reserve]
 
+    def fill_levels(self) -> tuple[tuple[float, float], ...]:
+        """FILL, or only its spacings when there is no picture to grow."""
+        return FILL if self.has_pictures else tuple((PICTURES[0], space) for space in SPACINGS)
+
     def fits(self, fit: Fit, pages: int, tidy: bool) -> bool:
         """Whether `fit` lays the page out on at most `pages` pages (if `tidy`,
         with no page before the last left half empty)."""
@@ -334,8 +338,10 @@ class Engine:
         if any(None in span for span in spans):  # a block split between pages: leave the layout as it is
             return [(base, plan) for plan in plans]
 
+        fill = self.fill_levels()
+
         def lay_out(level: int, pages: range):
-            image, space = FILL[level]
+            image, space = fill[level]
             trial = self.trial(replace(chosen, image=image, space=space))
             out = []
             for index in pages:
@@ -347,7 +353,7 @@ class Engine:
 
         def largest(low: int, pages: range):
             best = lay_out(low, pages)
-            high = len(FILL) - 1
+            high = len(fill) - 1
             while low < high:
                 mid = (low + high + 1) // 2
                 laid = lay_out(mid, pages)
@@ -360,7 +366,7 @@ class Engine:
         level, laid = largest(0, range(len(plans)))
         if laid is None:
             return [(base, plan) for plan in plans]
-        if len(plans) > 1 and FILL[level][1] == SPACINGS[0]:  # pictures may still grow, page by page
+        if len(plans) > 1 and fill[level][1] == SPACINGS[0] and self.has_pictures:  # pictures may grow more
             laid = [largest(level, range(index, index + 1))[1][0] for index in range(len(plans))]
         return laid
 
@@ -374,11 +380,12 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     (in the worst case at a smaller size), so a handout that passes `check`
     never fails at discharge."""
     engine = Engine(page, worst, ctx, height)
-    quick = _one_page_at_the_top_size(engine) if max_pages == 1 else None
+    quick = _one_page_at_the_top_size(engine)
     if quick is not None:
-        _check_names(engine, max_pages)
         trial = engine.trial(quick)
-        return compose([(trial, plan) for plan in trial.paginate()])
+        laid_out = [(trial, plan) for plan in trial.paginate()]
+        _check_names(engine, max_pages, laid_out)
+        return compose(laid_out)
     # Settings from the most readable: each size, first with normal spacing, then tighter.
     settings = [Fit(size, PICTURES[0], space) for size in SIZES for space in reversed(SPACINGS)]
     # The first that fits tidily (no page before the last left half empty); else the first that fits.
@@ -386,7 +393,7 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     if fitting is None:
         raise _overflow(engine, max_pages)
     chosen = next((fit for fit in settings[fitting:] if engine.fits(fit, max_pages, tidy=True)), settings[fitting])
-    _check_names(engine, max_pages)
+    _check_names(engine, max_pages, [(engine.trial(chosen), plan) for plan in engine.trial(chosen).paginate()])
     # Fill: each page keeps its blocks; pictures grow, then spacing; compose spreads what is left.
     return compose(engine.fill(chosen, engine.trial(chosen).paginate()))
 
@@ -396,13 +403,14 @@ def _one_page_at_the_top_size(engine: Engine) -> Fit | None:
     the top size, or None. One page at 14 pt is the fewest at the largest size,
     so there is nothing to search before the fill: most one-page handouts are
     settled by one to three trials, from the top of FILL down."""
-    levels = [Fit(SIZES[0], image, space) for image, space in FILL]
-    for fit in reversed(levels[-3:]):  # the largest pictures, spacing from normal down
+    levels = [Fit(SIZES[0], image, space) for image, space in engine.fill_levels()]
+    spacings = len(SPACINGS)
+    for fit in reversed(levels[-spacings:]):  # the largest pictures, spacing from normal down
         if engine.fits(fit, 1, tidy=True):
             return fit
-    if not engine.fits(levels[0], 1, tidy=True):
+    if len(levels) == spacings or not engine.fits(levels[0], 1, tidy=True):
         return None
-    low, high = 0, len(levels) - 4
+    low, high = 0, len(levels) - spacings - 1
     while low < high:
         mid = (low + high + 1) // 2
         if engine.fits(levels[mid], 1, tidy=True):
@@ -422,12 +430,19 @@ def blank_page(ctx: Context) -> Page:
     return Page([Renderer(replace(ctx, fit=Fit())).page_line(words.BLANK_SIDE)], [])
 
 
-def _check_names(engine: Engine, max_pages: int) -> None:
-    """With the band of names at its largest, the page must still fit at the floor size."""
-    if engine.worst is not None:
-        floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
-        if len(floor._paginate(multi=True)) > max_pages:
-            raise _overflow(engine, max_pages, reserve=True)
+def _check_names(engine: Engine, max_pages: int, laid_out: list[tuple[Trial, PagePlan]]) -> None:
+    """With the band of names at its largest, the page must still fit at the floor size.
+    It does if the pages as laid out have the room for it (their blocks fit the room
+    left with the longest names): then the floor size need not be tried."""
+    if engine.worst is None:
+        return
+    multi = len(laid_out) > 1
+    if all(plan.used <= engine.trial(trial.fit, reserve=True).room(index, multi) + 0.01
+           for index, (trial, plan) in enumerate(laid_out)):
+        return
+    floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
+    if len(floor._paginate(multi=True)) > max_pages:
+        raise _overflow(engine, max_pages, reserve=True)
 
 
 def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotFit:

@@ -416,10 +416,19 @@ class Renderer:
         the page engine places them (see Parts); made once per size and spacing."""
         return self._remembered((id(page), "parts", self.ctx.fit.body, self.space), self._parts, page)
 
-    def _parts(self, page: Node) -> Parts:
+    def head(self, page: Node) -> Parts:
+        """Only the first page's head and the running header of `page` (the flowing
+        blocks are left unmade): for the page with the longest names."""
+        return self._remembered((id(page), "head", self.ctx.fit.body, self.space), self._parts, page, True)
+
+    def _parts(self, page: Node, head_only: bool = False) -> Parts:
         fit = self.ctx.fit
         parts = Parts([], [], [], [], None)
         for node in page.elements():
+            if head_only and (node.tag in FLOWING or node.tag in PINNED or node.tag in FIRST_FOOT):
+                if node.tag in FLOWING:
+                    break
+                continue
             if node.tag == "running":
                 parts.running = node
             elif node.tag == "card":
@@ -439,10 +448,10 @@ class Renderer:
                     parts.flow.append(Item(node.line, blocks=made, label=f"<{node.tag}> of line {node.line}"))
         return parts
 
-    def _remembered(self, key, make, arg) -> list[Flowable]:
+    def _remembered(self, key, make, *args) -> list[Flowable]:
         made = self.memo.get(key)
         if made is None:
-            made = self.memo[key] = make(arg)
+            made = self.memo[key] = make(*args)
         return made
 
     def block(self, node: Node) -> list[Flowable]:

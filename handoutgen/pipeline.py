@@ -263,6 +263,8 @@ class Renderer:
             # As check and build do: make sure any names would fit (see fit.fit_pages).
             worst = template_variables(resolved, Discharge(WORST_NAME, WORST_NAME, WORST_DATE),
                                        {"patient": WORST_NAME, "therapist": WORST_NAME})
+            # Only its head is measured (fit.Trial): no need to lay out the exercises again.
+            worst["handout"] = SimpleNamespace(**{**vars(worst["handout"]), "exercises": (), "sections": ()})
         limit = discharge.pages or resolved.model.pages or brand.pages
         fitted = {kind: self._page(kind, resolved, variables, worst, ctx, height, limit)
                   for kinds in documents for kind in kinds}
