@@ -88,11 +88,12 @@ class Fitted:
 class Trial:
     """One setting (body size, picture width, spacing): measures blocks and paginates."""
 
-    def __init__(self, engine: Engine, fit: Fit, reserve: bool = False):
+    def __init__(self, engine: Engine, fit: Fit, reserve: bool = False, light: bool = False):
         self.engine, self.fit = engine, fit
         self.ctx = replace(engine.ctx, fit=fit)
         self.renderer = Renderer(self.ctx, engine.memo)
-        self.parts: Parts = self.renderer.parts(engine.page)
+        # A light trial only says how much room the pages have (its flowing blocks are not made).
+        self.parts: Parts = self.renderer.head(engine.page) if light else self.renderer.parts(engine.page)
         # With `reserve`, room for the band of names at its largest.
         self.worst = self.renderer.head(engine.worst) if reserve and engine.worst is not None else self.parts
         # Head and foot depend on size and spacing only: measured once for all picture sizes.
@@ -439,6 +440,12 @@ def _check_names(engine: Engine, max_pages: int, laid_out: list[tuple[Trial, Pag
     multi = len(laid_out) > 1
     if all(plan.used <= engine.trial(trial.fit, reserve=True).room(index, multi) + 0.01
            for index, (trial, plan) in enumerate(laid_out)):
+        return
+    # Every block is no taller at the floor size, with the smallest pictures and spacing, than as
+    # laid out (fit.py keeps heights monotone): if these pages' blocks fit the floor's room with
+    # the longest names, the floor layout fits too, its pages broken no later.
+    floor_room = Trial(engine, Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True, light=True)
+    if all(plan.used <= floor_room.room(index, multi) + 0.01 for index, (_, plan) in enumerate(laid_out)):
         return
     floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
     if len(floor._paginate(multi=True)) > max_pages:

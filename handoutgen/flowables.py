@@ -417,17 +417,15 @@ class Renderer:
         return self._remembered((id(page), "parts", self.ctx.fit.body, self.space), self._parts, page)
 
     def head(self, page: Node) -> Parts:
-        """Only the first page's head and the running header of `page` (the flowing
-        blocks are left unmade): for the page with the longest names."""
+        """The parts of `page` with the flowing blocks left unmade: its first page's
+        head, its foot and running header, which say how much room the pages have."""
         return self._remembered((id(page), "head", self.ctx.fit.body, self.space), self._parts, page, True)
 
     def _parts(self, page: Node, head_only: bool = False) -> Parts:
         fit = self.ctx.fit
         parts = Parts([], [], [], [], None)
         for node in page.elements():
-            if head_only and (node.tag in FLOWING or node.tag in PINNED or node.tag in FIRST_FOOT):
-                if node.tag in FLOWING:
-                    break
+            if head_only and (node.tag in FLOWING or node.tag in ("grid", "card")):
                 continue
             if node.tag == "running":
                 parts.running = node
