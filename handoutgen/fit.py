@@ -35,6 +35,7 @@ PICTURES = (90.0, 116.0, 140.0, 180.0, 250.0)  # widest, pt (116: 1.6 in)
 SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
 # Filling the room left, from the least generous: pictures grow first, then spacing.
 FILL = tuple((image, SPACINGS[0]) for image in PICTURES) + tuple((PICTURES[-1], s) for s in SPACINGS[1:])
+SEGMENT_COST = 24.0  # pt: what splitting a page's cards into more segments must save
 MIN_SPLIT_ROWS = 2  # rows of a week on each side of a split, at least
 HOLE = 0.5  # a page followed by another should be at least half full
 EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
@@ -178,37 +179,47 @@ class Trial:
                 best = (tallest, k)
         return best[0] + before, best[1]
 
-    def run_layout(self, cards: list[Item]) -> tuple[float, list[Unit]]:
+    def run_layout(self, cards: list[Item], compact: bool = False) -> tuple[float, list[Unit]]:
         """The shortest arrangement of consecutive cards on a page: one after
         another, segments of one or two columns (e.g. two cards side by side,
         then one across the page), in reading order."""
-        key = tuple(id(c) for c in cards)
+        key = (compact,) + tuple(id(c) for c in cards)
         done = self._runs.get(key)
         if done is not None:
             return done
-        best: list[tuple[float, list[Unit]]] = [(0.0, [])]
+        extra = 0.0 if compact else SEGMENT_COST
+        # (height, units, cost): a segment more costs SEGMENT_COST, so a page reads one way
+        # (down its columns) unless more segments save real room; `compact` counts height only.
+        best: list[tuple[float, list[Unit], float]] = [(0.0, [], -extra)]
         for end in range(1, len(cards) + 1):
             choice = None
             for start in range(end):
                 segment = cards[start:end]
                 for cols in ((1, 2) if len(segment) > 1 else (1,)):
                     height, split = self.run_height(segment, cols)
-                    total = best[start][0] + height
-                    if choice is None or total < choice[0] - 0.01:
-                        choice = (total, best[start][1] + [Unit(list(segment), cols, split)])
+                    total, cost = best[start][0] + height, best[start][2] + height + extra
+                    if choice is None or cost < choice[2] - 0.01:
+                        choice = (total, best[start][1] + [Unit(list(segment), cols, split)], cost)
             best.append(choice)
-        done = self._runs[key] = best[-1]
+        done = self._runs[key] = best[-1][:2]
         return done
 
-    def units_height(self, items: list[Item]) -> tuple[float, list[Unit]]:
+    def units_height(self, items: list[Item], room: float | None = None) -> tuple[float, list[Unit]]:
         """Height and arrangement of items on one page: runs of cards as run_layout
-        arranges them, other blocks across the page."""
+        arranges them, other blocks across the page. Given the page's `room`, the
+        shortest arrangement is taken when the one that reads best does not fit."""
+        total, units = self._units_height(items, compact=False)
+        if room is not None and total > room + 0.01:
+            total, units = self._units_height(items, compact=True)
+        return total, units
+
+    def _units_height(self, items: list[Item], compact: bool) -> tuple[float, list[Unit]]:
         total, units, run = 0.0, [], []
 
         def close_run():
             nonlocal total
             if run:
-                height, arranged = self.run_layout(run)
+                height, arranged = self.run_layout(run, compact)
                 total += height
                 units.extend(arranged)
                 run.clear()
@@ -265,7 +276,7 @@ class Trial:
             plan = PagePlan()
             end = start
             while end < len(items):
-                height, units = self.units_height(items[start:end + 1])
+                height, units = self.units_height(items[start:end + 1], room)
                 if height > room + 0.01:
                     break
                 plan.used, plan.units = height, units
@@ -301,7 +312,7 @@ class Trial:
         self._splits += 1
         head = Item(item.line, blocks=[first], label=item.label)
         items[end:end + 1] = [head, Item(item.line, blocks=[rest], label=item.label)]
-        plan.used, plan.units = self.units_height(items[start:end + 1])
+        plan.used, plan.units = self.units_height(items[start:end + 1], room)
         return True
 
 
@@ -346,8 +357,9 @@ class Engine:
             trial = self.trial(replace(chosen, image=image, space=space))
             out = []
             for index in pages:
-                used, units = trial.units_height([trial.parts.flow[i] for i in spans[index]])
-                if used > trial.room(index, len(plans) > 1) + 0.01:
+                room = trial.room(index, len(plans) > 1)
+                used, units = trial.units_height([trial.parts.flow[i] for i in spans[index]], room)
+                if used > room + 0.01:
                     return None
                 out.append((trial, PagePlan(units, used)))
             return out
