@@ -182,16 +182,16 @@ class Trial:
     def run_layout(self, cards: list[Item], compact: bool = False) -> tuple[float, list[Unit]]:
         """The shortest arrangement of consecutive cards on a page: one after
         another, segments of one or two columns (e.g. two cards side by side,
-        then one across the page), in reading order."""
-        key = (compact,) + tuple(id(c) for c in cards)
-        done = self._runs.get(key)
-        if done is not None:
-            return done
+        then one across the page), in reading order. A segment more costs
+        SEGMENT_COST, so a page reads one way (down its columns) unless more
+        segments save real room; `compact` counts height only."""
         extra = 0.0 if compact else SEGMENT_COST
-        # (height, units, cost): a segment more costs SEGMENT_COST, so a page reads one way
-        # (down its columns) unless more segments save real room; `compact` counts height only.
-        best: list[tuple[float, list[Unit], float]] = [(0.0, [], -extra)]
-        for end in range(1, len(cards) + 1):
+        # The best arrangement of each prefix of the run: paginating asks for one prefix after
+        # another, so the table of the run's first cards is kept and extended.
+        known, best = self._runs.get((compact, id(cards[0])), ([], [(0.0, [], -extra)]))
+        if len(known) > len(cards) or any(a is not b for a, b in zip(known, cards)):
+            known, best = [], [(0.0, [], -extra)]
+        for end in range(len(known) + 1, len(cards) + 1):
             choice = None
             for start in range(end):
                 segment = cards[start:end]
@@ -201,8 +201,9 @@ class Trial:
                     if choice is None or cost < choice[2] - 0.01:
                         choice = (total, best[start][1] + [Unit(list(segment), cols, split)], cost)
             best.append(choice)
-        done = self._runs[key] = best[-1][:2]
-        return done
+        if len(cards) > len(known):
+            self._runs[compact, id(cards[0])] = (list(cards), best)
+        return best[len(cards)][:2]
 
     def units_height(self, items: list[Item], room: float | None = None) -> tuple[float, list[Unit]]:
         """Height and arrangement of items on one page: runs of cards as run_layout
@@ -290,7 +291,8 @@ class Trial:
                     raise TooTall(items[start], height - room)
             pages.append(plan)
             start = end
-            if not multi and len(pages) > 1:
+            if not multi and start < len(items):  # it does not fit one page: that is all we asked
+                pages.append(PagePlan())
                 break
         return pages
 
@@ -415,15 +417,17 @@ def _one_page_at_the_top_size(engine: Engine) -> Fit | None:
     """The most generous fill (FILL's order) with which the page fits one page at
     the top size, or None. One page at 14 pt is the fewest at the largest size,
     so there is nothing to search before the fill: most one-page handouts are
-    settled by one to three trials, from the top of FILL down."""
+    settled by one to four trials: the top of FILL, its bottom, then down from the top."""
     levels = [Fit(SIZES[0], image, space) for image, space in engine.fill_levels()]
-    spacings = len(SPACINGS)
-    for fit in reversed(levels[-spacings:]):  # the largest pictures, spacing from normal down
-        if engine.fits(fit, 1, tidy=True):
-            return fit
-    if len(levels) == spacings or not engine.fits(levels[0], 1, tidy=True):
+    if engine.fits(levels[-1], 1, tidy=True):  # the best of everything
+        return levels[-1]
+    if not engine.fits(levels[0], 1, tidy=True):  # not even the most compact: more pages, or smaller
         return None
-    low, high = 0, len(levels) - spacings - 1
+    low, high = 0, len(levels) - 2
+    for index in range(len(levels) - 2, len(levels) - len(SPACINGS) - 1, -1):
+        if index > 0 and engine.fits(levels[index], 1, tidy=True):  # largest pictures, spacing down
+            return levels[index]
+        high = index - 1
     while low < high:
         mid = (low + high + 1) // 2
         if engine.fits(levels[mid], 1, tidy=True):

@@ -242,6 +242,19 @@ def _label_width(font: str, size: float) -> float:
     return max(stringWidth(words.page_of(k, n), font, size) for n in range(1, 10) for k in range(1, n + 1))
 
 
+@lru_cache(maxsize=256)
+def _qr_code(href: str, size: float):
+    """A QR code of `href`, `size` pt square: encoded once per process (it is costly)."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget  # only for videos: keeps start-up fast
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(href, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
 class PictureBox(Flowable):
     """A picture at a fixed size, compressed once for that size."""
 
@@ -531,13 +544,7 @@ class Renderer:
         if not href:
             raise MarkupError(node.line, "<video> needs an href")
         size = 64
-        from reportlab.graphics.barcode.qr import QrCodeWidget  # only for videos: keeps start-up fast
-        from reportlab.graphics.shapes import Drawing
-
-        widget = QrCodeWidget(href, barLevel="M")
-        x0, y0, x1, y1 = widget.getBounds()
-        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-        drawing.add(widget)
+        drawing = _qr_code(href, size)
         words = [self.para(node, self.st.say), paragraph(self.text(href), self.st.caption_left)]
         return [Columns([(size + 8, drawing), (None, Box(words))], valign="middle", before=6 * self.space)]
 
