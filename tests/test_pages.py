@@ -281,3 +281,20 @@ def test_removing_an_exercise_never_needs_more_room(clinic, tmp_path):
         assert body_size(less) > body_size(full) or (
             body_size(less) == body_size(full) and page_count(out) <= full_pages)
         (clinic / HANDOUT).write_text(text)
+
+
+def test_build_and_preview_take_pages_too(clinic, tmp_path):
+    with_exercises(clinic, 4)
+    out = tmp_path / "out"
+    result = run("build", "--out", str(out), "--jobs", "1", root=clinic)
+    assert_user_error(result, "does not fit on one page", "`pages: 2`")
+    result = run("build", "--out", str(out), "--jobs", "1", "--pages", "2", root=clinic)
+    assert result.exit_code == 0, result.output
+    assert page_count(out / f"{SAMPLE}.pdf") == 2
+    again = run("build", "--out", str(out), "--jobs", "1", "--pages", "2", root=clinic)
+    assert "0 rendered, 1 unchanged" in again.stdout  # the same option: nothing to do
+    png = tmp_path / "two.png"
+    result = run("preview", SAMPLE, "--pages", "2", "--dpi", "36", "-o", str(png), root=clinic)
+    assert result.exit_code == 0, result.output
+    width, height = (int(n) for n in re.search(r"(\d+)×(\d+) pixels", result.stdout).groups())
+    assert width > 1.5 * height  # two letter pages side by side
