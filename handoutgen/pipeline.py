@@ -27,7 +27,7 @@ from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, descri
 from handoutgen.images import load_picture
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
-from handoutgen.pdf import Page, frame_size, make_pdf
+from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.models import MAX_PAGES
 from handoutgen.resolve import Library, ResolvedHandout, resolve_handout
 

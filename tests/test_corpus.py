@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, check_pdf, normalize, pdf_pages, run
+from conftest import REPO, normalize, pdf_pages, run
 from handoutgen import fit, pipeline
 from handoutgen.clinic import Clinic
 from handoutgen.dosage import compact, sentence
