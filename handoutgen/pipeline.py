@@ -3,7 +3,8 @@
 discover (clinic) → load YAML (yamlload) → validate (models, validate) →
 resolve brand, exercises, images, fonts (resolve, images, fonts) →
 render the layout (layout) → parse its markup (markup) → flowables
-(flowables) → fit to one page (fit) → PDF bytes (pdf) → write atomically (atomic).
+(flowables) → fit to the pages allowed (fit, paginate, compose) → PDF bytes (pdf)
+→ write atomically (atomic).
 """
 
 from __future__ import annotations

@@ -1,0 +1,107 @@
+"""Stage 7b: the flowables of each page, as fit.py laid them out.
+
+The page's head (the first page's, or the running header), its blocks (runs
+of cards in one or two columns, full-width blocks), its foot (the safety
+box; the footer and "Page 1 of 2" on the first page), and the room left:
+note lines first, then shared out between the blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reportlab.platypus import Flowable, HRFlowable, Spacer
+
+from handoutgen import words
+from handoutgen.boxes import Box, Columns
+from handoutgen.flowables import Context, Fit, PictureBox, Renderer, block_gap
+from handoutgen.paginate import PagePlan, Trial, Unit
+from handoutgen.pdf import Page, measure, stack_height
+
+EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
+
+
+@dataclass
+class Fitted:
+    pages: list[Page]
+    body: float  # body text size, pt
+    picture: float  # widest picture printed, pt (0: none)
+    slack: list[float]  # room left unused at the foot of each page, pt
+
+
+def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
+    """The flowables of each page (laid out by its trial: pictures may differ
+    from page to page), with the room left shared out between blocks."""
+    count = len(laid_out)
+    pages, slack, widest = [], [], 0.0
+    for index, (trial, plan) in enumerate(laid_out):
+        renderer, width = trial.renderer, trial.ctx.width
+        if index == 0:
+            head = list(trial.parts.top)
+        else:
+            head = trial.running_for(trial.parts, words.page_of(index + 1, count))
+        bottom = list(trial.parts.bottom)
+        if index == 0:
+            bottom += trial.parts.foot
+            if count > 1:
+                bottom.append(renderer.page_line(words.page_of_first(count)))
+        units = [_unit_flowables(trial, unit) for unit in plan.units]
+        room = trial.engine.height - stack_height(head, width) - stack_height(bottom, width) - plan.used
+        room = _stretch_notes(units, room, width)
+        # Gaps that may grow: before each block of the head (not inside the clinic header) and each unit.
+        head_gaps = [i for i, f in enumerate(head) if i and not isinstance(f, HRFlowable)] if index == 0 else []
+        gaps = len(head_gaps) + len(units) - (0 if head_gaps or index else 1)
+        extra = min(EXTRA_GAP, room / gaps) if gaps > 0 and room > 0 else 0.0
+        main: list[Flowable] = []
+        for i, f in enumerate(head):
+            if i in head_gaps and extra:
+                main.append(Spacer(0, extra))
+            main.append(f)
+        for unit in units:
+            if main and extra:
+                main.append(Spacer(0, extra))
+            main.extend(unit)
+        left = trial.engine.height - stack_height(main, width) - stack_height(bottom, width)
+        pages.append(Page(main, bottom))
+        slack.append(max(0.0, left))
+        widest = max([widest] + [p.width for unit in units for p in _pictures(unit)])  # not the logo
+    return Fitted(pages, laid_out[0][0].fit.body, widest, slack)
+
+
+def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
+    if unit.items[0].card is None:
+        return list(unit.items[0].blocks)
+    before = block_gap(10, trial.fit.space)
+    if unit.columns == 1 or len(unit.items) == 1:
+        cards = [trial.card(item, trial.ctx.width)[1] for item in unit.items]
+        return [Box(cards, before=before)]
+    cards = [trial.card(item, trial.col_w)[1] for item in unit.items]
+    left, right = cards[:unit.split], cards[unit.split:]
+    return [Columns([(trial.col_w, Box(left)), (trial.gap, None), (trial.col_w, Box(right))], before=before)]
+
+
+def _stretch_notes(units: list[list[Flowable]], room: float, width: float) -> float:
+    """Give the room left to a block that can use it (the checklist's note lines)."""
+    for unit in units:
+        for f in unit:
+            if room > 0 and callable(getattr(f, "stretch", None)):
+                before = measure(f, width)[1]
+                f.stretch(room)
+                room -= measure(f, width)[1] - before
+    return room
+
+
+def _pictures(flowables):
+    for f in flowables:
+        if isinstance(f, PictureBox):
+            yield f
+        for inner in getattr(f, "content", None) or []:
+            yield from _pictures([inner])
+        for _, cell in getattr(f, "cells", None) or []:
+            if cell is not None:
+                yield from _pictures([cell])
+
+
+def blank_page(ctx: Context) -> Page:
+    """A page left blank so what follows starts on a sheet of its own, saying so."""
+    return Page([Renderer(replace(ctx, fit=Fit())).page_line(words.BLANK_SIDE)], [])
