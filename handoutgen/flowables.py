@@ -284,7 +284,7 @@ MIN_PICTURE_PT = 43.0  # 0.6 in: a picture less tall is a strip, too thin to see
 STEP_EMS = 8.5  # steps beside a picture keep at least this many ems of text width
 # The most of a card's inner width its picture may take, by where it sits: beside
 # all the text, right of the first blocks (the text keeps over half), or above.
-PICTURE_SHARE = {"beside": 0.42, "right": 0.47, "above": 1.0}
+PICTURE_SHARE = {"beside": 0.42, "right": 0.46, "above": 1.0}
 
 # From the first of these on, blocks flow across pages; blocks before stay at the top of page 1.
 FLOWING = {"card", "grid", "section", "notes"}
