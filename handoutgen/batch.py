@@ -278,7 +278,7 @@ def _render_one(path: Path) -> Outcome:
     try:
         # Both are made before either is written: a handout is whole or not at all.
         rendered = _worker["renderer"].render_each(path, Discharge(pages=_worker["pages"]),
-                                                   [("handout",), ("checklist",)])
+                                                   [("handout",), ("checklist",)], reserve_names=True)
     except HandoutError as exc:
         outcome.problems = exc.problems
         return outcome

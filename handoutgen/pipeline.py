@@ -237,8 +237,10 @@ class Renderer:
         """One PDF of `kind`: handout, checklist, or both (2 pages, for duplex printing)."""
         return self.render_each(path, discharge, [KINDS[kind]])[0]
 
-    def render_each(self, path: Path, discharge: Discharge | None, documents: list[tuple[str, ...]]) -> list[Rendered]:
-        """Several PDFs of one handout (e.g. handout and checklist), resolving it once."""
+    def render_each(self, path: Path, discharge: Discharge | None, documents: list[tuple[str, ...]],
+                    reserve_names: bool = False) -> list[Rendered]:
+        """Several PDFs of one handout (e.g. handout and checklist), resolving it once.
+        With `reserve_names` (check and build), each must also fit with the longest names."""
         discharge = discharge or Discharge()
         check_names(discharge)
         people = {"patient": discharge.patient, "therapist": discharge.therapist}
@@ -260,8 +262,8 @@ class Renderer:
                       accent=colors.HexColor(brand.colors.accent), pictures=pictures,
                       fit=None, width=width)
         worst = None
-        if not (discharge.patient or discharge.therapist):
-            # As check and build do: make sure any names would fit (see fit.fit_pages).
+        if reserve_names:
+            # check and build: make sure any names would fit at discharge (see fit.fit_pages).
             worst = template_variables(resolved, Discharge(WORST_NAME, WORST_NAME, WORST_DATE),
                                        {"patient": WORST_NAME, "therapist": WORST_NAME})
             # Only its head is measured (fit.Trial): no need to lay out the exercises again.
