@@ -54,7 +54,7 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     (in the worst case at a smaller size), so a handout that passes `check`
     never fails at discharge."""
     engine = Engine(page, worst, ctx, height)
-    quick = _one_page_at_the_top_size(engine)
+    quick = _one_page_at_the_top_size(engine, max_pages)
     if quick is not None:
         trial = engine.trial(quick)
         laid_out = [(trial, plan) for plan in trial.paginate()]
@@ -72,21 +72,25 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     return compose(fill(engine, chosen, engine.trial(chosen).paginate()))
 
 
-def _one_page_at_the_top_size(engine: Engine) -> Fit | None:
+def _one_page_at_the_top_size(engine: Engine, max_pages: int) -> Fit | None:
     """The most generous fill (FILL's order) with which the page fits one page at
     the top size, or None. One page at 14 pt is the fewest at the largest size,
-    so there is nothing to search before the fill: most one-page handouts are
-    settled by one to four trials: the top of FILL, its bottom, then down from the top."""
+    so there is nothing to search before the fill. Tried from the top of FILL
+    down (the largest pictures, spacing from normal down), most one-page handouts
+    take one to three trials; where more pages are allowed, and likely needed,
+    the most compact setting is tried second, to give up early."""
     levels = [Fit(SIZES[0], image, space) for image, space in fill_levels(engine)]
     if engine.fits(levels[-1], 1, tidy=True):  # the best of everything
         return levels[-1]
-    if not engine.fits(levels[0], 1, tidy=True):  # not even the most compact: more pages, or smaller
+    if max_pages > 1 and not engine.fits(levels[0], 1, tidy=True):
         return None
     low, high = 0, len(levels) - 2
     for index in range(len(levels) - 2, len(levels) - len(SPACINGS) - 1, -1):
         if index > 0 and engine.fits(levels[index], 1, tidy=True):  # largest pictures, spacing down
             return levels[index]
         high = index - 1
+    if max_pages == 1 and not engine.fits(levels[0], 1, tidy=True):  # not even the most compact
+        return None
     while low < high:
         mid = (low + high + 1) // 2
         if engine.fits(levels[mid], 1, tidy=True):

@@ -210,6 +210,8 @@ def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None) -> 
     return made
 
 
+_INLINE: dict[tuple, str] = {}  # paragraph markup of a node's text, by its content and fonts
+_HEADERS: dict[tuple, list] = {}  # the clinic header's flowables, by brand, style and width
 _LINES: OrderedDict[tuple, dict] = OrderedDict()  # each width's lines, by markup and wrapping style
 _SPACING = frozenset({"spaceBefore", "spaceAfter"})  # settings that do not change how lines break
 
@@ -396,9 +398,17 @@ class Renderer:
         depends only on the node and the fonts, which are the same for the page."""
         cache = node.__dict__.setdefault("_inline", {})
         key = (bold, self.ctx.fonts.regular)
-        if key not in cache:
-            cache[key] = self._inline(node, bold)
-        return cache[key]
+        made = cache.get(key)
+        if made is None:
+            # The same text (an exercise's steps, in many handouts of a batch) is marked up once.
+            shared = (node.key(), bold, self.ctx.fonts.regular, self.ctx.fonts.bold)
+            made = _INLINE.get(shared)
+            if made is None:
+                made = _INLINE[shared] = self._inline(node, bold)
+                if len(_INLINE) > TEXT_CACHE_SIZE:
+                    _INLINE.pop(next(iter(_INLINE)))
+            cache[key] = made
+        return made
 
     def _inline(self, node: Node, bold: bool) -> str:
         out = []
@@ -478,6 +488,19 @@ class Renderer:
         return out
 
     def _header(self, node: Node) -> list[Flowable]:
+        """The clinic's header: the same for every handout of a brand, so made once a
+        process per style and width (it holds the brand's words only)."""
+        logo = node.first("logo")
+        picture = self.picture(logo.attrs.get("src"), logo).digest if logo is not None else None
+        key = (node.key(), self.style_id, self.ctx.width, picture)
+        made = _HEADERS.get(key)
+        if made is None:
+            made = _HEADERS[key] = self._make_header(node)
+            if len(_HEADERS) > 64:
+                _HEADERS.pop(next(iter(_HEADERS)))
+        return made
+
+    def _make_header(self, node: Node) -> list[Flowable]:
         logo = node.first("logo")
         left = [self.para(n, self.st.clinic if n.tag == "clinic" else self.st.tagline)
                 for n in node.elements() if n.tag in ("clinic", "tagline")]
