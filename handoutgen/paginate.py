@@ -26,7 +26,7 @@ MIN_SPLIT_ROWS = 2  # rows of a week on each side of a split, at least
 HOLE = 0.5  # a page followed by another should be at least half full
 
 _CARDS: OrderedDict[tuple, tuple[float, Flowable]] = OrderedDict()  # (height, card), least recent first
-CARD_CACHE_SIZE = 256
+CARD_CACHE_SIZE = 1024  # cards of a batch: a clinic's handouts share exercises and doses
 
 
 class TooTall(Exception):
