@@ -64,7 +64,7 @@ class Trial:
         # With `reserve`, room for the band of names at its largest.
         self.worst = self.renderer.head(engine.worst) if reserve and engine.worst is not None else self.parts
         # Head and foot depend on size and spacing only: measured once for all picture sizes.
-        key = (fit.body, fit.space, reserve)
+        key = (fit.body, fit.space, reserve, light)
         if key not in engine.frames:
             width = self.ctx.width
             engine.frames[key] = (max(stack_height(self.parts.top, width), stack_height(self.worst.top, width)),
@@ -293,7 +293,7 @@ class Engine:
     def __init__(self, page: Node, worst: Node | None, ctx: Context, height: float):
         self.page, self.worst, self.ctx, self.height = page, worst, ctx, height
         self.memo: dict = {}  # blocks made for one setting, shared by the trials that share it
-        self.frames: dict = {}  # (size, spacing, reserve) → heights of the first page's head, the foot
+        self.frames: dict = {}  # (size, spacing, reserve, light) → heights of the first page's head, the foot
         self.trials: dict[tuple[Fit, bool], Trial] = {}
         self.has_pictures = any(n.attrs.get("image") for n in page.elements("card"))
 
