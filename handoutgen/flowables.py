@@ -700,11 +700,17 @@ class Renderer:
         width = self._width_for(pic, room)
         return PictureBox(pic, width, width * pic.aspect)
 
-    def running(self, node: Node | None, title: Node | None, label: str) -> list[Flowable]:
-        """The short header of pages after the first: the layout's <running>
-        text (else the title) on the left, `label` ("Page 2 of 2") on the right."""
-        source = node if node is not None else title
-        text = self.inline(source) if source is not None else ""
+    def running(self, node: Node | None, page: Node, label: str) -> list[Flowable]:
+        """The short header of pages after the first: the layout's <running> text
+        on the left (a layout without one: the clinic, its phone and the title, so
+        every page still has the phone), `label` ("Page 2 of 2") on the right."""
+        if node is not None:
+            text = self.inline(node)
+        else:
+            header = page.first("header")
+            sources = [n for n in (header.elements() if header is not None else []) if n.tag in ("clinic", "phone")]
+            sources += page.elements("title")
+            text = " · ".join(self.inline(n) for n in sources)
         right = paragraph(escape(label), self.st.running_page)
         width = _label_width(self.st.running_page.fontName, self.st.running_page.fontSize) + 12
         return [Columns([(None, paragraph(text, self.st.running)), (width, right)]),

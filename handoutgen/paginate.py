@@ -88,8 +88,7 @@ class Trial:
         return stack_height([self.renderer.page_line(words.page_of_first(9))], self.ctx.width)
 
     def running_for(self, parts: Parts, label: str) -> list[Flowable]:
-        title = self.engine.page.first("title")
-        return self.renderer.running(parts.running, title, label)
+        return self.renderer.running(parts.running, self.engine.page, label)
 
     # ----------------------------------------------------------- measuring
     def card(self, item: Item, width: float) -> tuple[float, Flowable]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pypdf
@@ -298,3 +299,20 @@ def test_build_and_preview_take_pages_too(clinic, tmp_path):
     assert result.exit_code == 0, result.output
     width, height = (int(n) for n in re.search(r"(\d+)×(\d+) pixels", result.stdout).groups())
     assert width > 1.5 * height  # two letter pages side by side
+
+
+def test_a_layout_without_running_header_still_has_the_phone_on_every_page(clinic, tmp_path):
+    from handoutgen.layout import builtin_layouts_dir
+
+    source = (builtin_layouts_dir() / "handout.xml.j2").read_text()
+    custom = re.sub(r"\{\{ parts\.running\([^}]*\}\}\n", "", source)
+    assert custom != source
+    write(clinic / "layouts" / "handout.xml.j2", custom)
+    shutil.copy(builtin_layouts_dir() / "_parts.xml.j2", clinic / "layouts" / "_parts.xml.j2")
+    with_exercises(clinic, 4)
+    out = tmp_path / "a.pdf"
+    result = render(clinic, out, "--pages", "2")
+    assert result.exit_code == 0, result.output
+    second = pdf_pages(out)[1]
+    assert "More 4 Life Physical Therapy · 314-941-3970 · Relieve Knee Arthritis Pain When Walking" in second
+    assert "Page 2 of 2" in second
