@@ -21,7 +21,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 import fontpkg_atkinson_hyperlegible
 
-SCALE = 4
+import draw_pictures  # the sample pictures' tool, beside this one
+
+SCALE = draw_pictures.SCALE  # drawn this many times larger, then reduced
 OUT = Path(__file__).resolve().parent.parent / "tests" / "programs" / "images"
 
 # The corpus clinic's colours (tests/programs/brand.yaml) and a few neutrals.
@@ -89,16 +91,11 @@ def _bezier(p0, p1, p2, t):
             u * u * p0[1] + 2 * u * t * p1[1] + t * t * p2[1])
 
 
-class Sketch:
-    def __init__(self, width: int, height: int):
-        self.size = (width, height)
-        self.img = Image.new("RGB", (width * SCALE, height * SCALE), "white")
-        self.draw = ImageDraw.Draw(self.img)
+class Sketch(draw_pictures.Sketch):
+    """The sample pictures' canvas (same scale: drawn large, then reduced), with
+    the primitives the corpus's poses need."""
 
     # ---------------------------------------------------------- primitives
-    def _p(self, pt):
-        return (pt[0] * SCALE, pt[1] * SCALE)
-
     def line(self, points, width, color=INK, caps=True):
         pts = [self._p(p) for p in points]
         w = max(1, round(width * SCALE))
