@@ -26,14 +26,13 @@ class Fitted:
     pages: list[Page]
     body: float  # body text size, pt
     picture: float  # widest picture printed, pt (0: none)
-    slack: list[float]  # room left unused at the foot of each page, pt
 
 
 def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
     """The flowables of each page (laid out by its trial: pictures may differ
     from page to page), with the room left shared out between blocks."""
     count = len(laid_out)
-    pages, slack, widest = [], [], 0.0
+    pages, widest = [], 0.0
     for index, (trial, plan) in enumerate(laid_out):
         renderer, width = trial.renderer, trial.ctx.width
         if index == 0:
@@ -48,24 +47,20 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
         units = [_unit_flowables(trial, unit) for unit in plan.units]
         room = trial.engine.height - stack_height(head, width) - stack_height(bottom, width) - plan.used
         room = _stretch_notes(units, room, width)
-        # Gaps that may grow: before each block of the head (not inside the clinic header) and each unit.
-        head_gaps = [i for i, f in enumerate(head) if i and not isinstance(f, HRFlowable)] if index == 0 else []
-        gaps = len(head_gaps) + len(units) - (0 if head_gaps or index else 1)
-        extra = min(EXTRA_GAP, room / gaps) if gaps > 0 and room > 0 else 0.0
+        # (flowables, whether the room left may widen the gap before them): before each block of
+        # the first page's head but the first (not inside the clinic header), and before each unit.
+        pieces = [([f], index == 0 and i > 0 and not isinstance(f, HRFlowable)) for i, f in enumerate(head)]
+        pieces += [(unit, bool(head) or k > 0) for k, unit in enumerate(units)]
+        gaps = sum(grows for _, grows in pieces)
+        extra = min(EXTRA_GAP, room / gaps) if gaps and room > 0 else 0.0
         main: list[Flowable] = []
-        for i, f in enumerate(head):
-            if i in head_gaps and extra:
+        for flowables, grows in pieces:
+            if grows and extra:
                 main.append(Spacer(0, extra))
-            main.append(f)
-        for unit in units:
-            if main and extra:
-                main.append(Spacer(0, extra))
-            main.extend(unit)
-        left = trial.engine.height - stack_height(main, width) - stack_height(bottom, width)
+            main.extend(flowables)
         pages.append(Page(main, bottom))
-        slack.append(max(0.0, left))
         widest = max([widest] + [p.width for unit in units for p in _pictures(unit)])  # not the logo
-    return Fitted(pages, laid_out[0][0].fit.body, widest, slack)
+    return Fitted(pages, laid_out[0][0].fit.body, widest)
 
 
 def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:

@@ -300,7 +300,6 @@ class Item:
     """One unit of flowing content, never split across pages: an exercise
     card (laid out at the width the engine gives it) or full-width blocks."""
 
-    line: int
     card: Node | None = None
     blocks: list[Flowable] | None = None
     label: str = ""
@@ -453,7 +452,7 @@ class Renderer:
             if node.tag == "running":
                 parts.running = node
             elif node.tag == "card":
-                parts.flow.append(Item(node.line, card=node, label=card_label(node)))
+                parts.flow.append(Item(card=node, label=card_label(node)))
             else:
                 made = self._remembered((id(node), fit.body, fit.space), self.block, node)
                 if node.tag in PINNED:
@@ -463,10 +462,10 @@ class Renderer:
                 elif not parts.flow and node.tag not in FLOWING:
                     parts.top.extend(made)
                 elif node.tag == "grid":  # each week is a block of its own
-                    parts.flow.extend(Item(node.line, blocks=[week], label=f"week {n}")
+                    parts.flow.extend(Item(blocks=[week], label=f"week {n}")
                                       for n, week in enumerate(made, 1))
                 else:
-                    parts.flow.append(Item(node.line, blocks=made, label=f"<{node.tag}> of line {node.line}"))
+                    parts.flow.append(Item(blocks=made, label=f"<{node.tag}> of line {node.line}"))
         return parts
 
     def _remembered(self, key, make, *args) -> list[Flowable]:

@@ -277,8 +277,8 @@ class Trial:
             return False
         first, rest = halves
         self._splits += 1
-        head = Item(item.line, blocks=[first], label=item.label)
-        items[end:end + 1] = [head, Item(item.line, blocks=[rest], label=item.label)]
+        head = Item(blocks=[first], label=item.label)
+        items[end:end + 1] = [head, Item(blocks=[rest], label=item.label)]
         plan.used, plan.units = self.units_height(items[start:end + 1], room)
         return True
 

@@ -74,7 +74,6 @@ class Rendered:
     deps: list[Path]  # every file the PDF was made from
     pages: int = 1
     picture_pt: float = 0.0  # widest picture printed
-    slack_pt: float = 0.0  # the most room left unused at the foot of a page
 
 
 def format_date(day: dt.date) -> str:
@@ -285,8 +284,7 @@ class Renderer:
                            font=fonts.regular, margin=brand.margins)
             results.append(Rendered(pdf, resolved.warnings, min(f.body for f in parts), deps,
                                     pages=len(pages),
-                                    picture_pt=max(f.picture for f in parts),
-                                    slack_pt=max(s for f in parts for s in f.slack)))
+                                    picture_pt=max(f.picture for f in parts)))
         return results
 
     def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, worst: dict | None, ctx: Context,
