@@ -6,7 +6,6 @@ runs the fallback font must draw, so YAML text is never read as markup.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +24,7 @@ from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture, VectorPicture
 from handoutgen.markup import MarkupError, Node
+from handoutgen.memo import Recent
 from handoutgen.pdfimage import draw_encoded
 
 INK = colors.HexColor("#1A1A1A")
@@ -180,8 +180,8 @@ def _ascii_is_its_own_code(font) -> bool:
     return bool(readable) and all(code in font.face.charToGlyph for code in range(32, 127))
 
 
-_TEXTS: OrderedDict[tuple, Text] = OrderedDict()
 TEXT_CACHE_SIZE = 4096
+_TEXTS: Recent[Text] = Recent(TEXT_CACHE_SIZE)
 
 
 def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Text:
@@ -191,28 +191,18 @@ def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None) -> 
     width, and each use wraps it (restoring that width's lines) just before
     it is drawn.
     """
-    key = (markup, bullet, _style_key(style))
-    made = _TEXTS.get(key)
-    if made is None:
-        made = _TEXTS[key] = Text(markup, style, bullet)
+    def make() -> Text:
+        made = Text(markup, style, bullet)
         # Paragraphs whose styles differ only in the space around them break alike: one set of lines.
-        lines_key = (markup, bullet, _style_key(style, _SPACING))
-        lines = _LINES.get(lines_key)
-        if lines is None:
-            lines = _LINES[lines_key] = {}
-            if len(_LINES) > TEXT_CACHE_SIZE:
-                _LINES.popitem(last=False)
-        made._by_width = lines
-        if len(_TEXTS) > TEXT_CACHE_SIZE:
-            _TEXTS.popitem(last=False)
-    else:
-        _TEXTS.move_to_end(key)
-    return made
+        made._by_width = _LINES.get((markup, bullet, _style_key(style, _SPACING)), dict)
+        return made
+
+    return _TEXTS.get((markup, bullet, _style_key(style)), make)
 
 
-_INLINE: dict[tuple, str] = {}  # paragraph markup of a node's text, by its content and fonts
-_HEADERS: dict[tuple, list] = {}  # the clinic header's flowables, by brand, style and width
-_LINES: OrderedDict[tuple, dict] = OrderedDict()  # each width's lines, by markup and wrapping style
+_INLINE: Recent[str] = Recent(TEXT_CACHE_SIZE)  # paragraph markup of a node's text, by content and fonts
+_HEADERS: Recent[list] = Recent(64)  # the clinic header's flowables, by brand, style and width
+_LINES: Recent[dict] = Recent(TEXT_CACHE_SIZE)  # each width's lines, by markup and wrapping style
 _SPACING = frozenset({"spaceBefore", "spaceAfter"})  # settings that do not change how lines break
 
 
@@ -401,12 +391,7 @@ class Renderer:
         if made is None:
             # The same text (an exercise's steps, in many handouts of a batch) is marked up once.
             shared = (node.key(), bold, self.ctx.fonts.regular, self.ctx.fonts.bold)
-            made = _INLINE.get(shared)
-            if made is None:
-                made = _INLINE[shared] = self._inline(node, bold)
-                if len(_INLINE) > TEXT_CACHE_SIZE:
-                    _INLINE.pop(next(iter(_INLINE)))
-            cache[key] = made
+            made = cache[key] = _INLINE.get(shared, lambda: self._inline(node, bold))
         return made
 
     def _inline(self, node: Node, bold: bool) -> str:
@@ -491,13 +476,7 @@ class Renderer:
         process per style and width (it holds the brand's words only)."""
         logo = node.first("logo")
         picture = self.picture(logo.attrs.get("src"), logo).digest if logo is not None else None
-        key = (node.key(), self.style_id, self.ctx.width, picture)
-        made = _HEADERS.get(key)
-        if made is None:
-            made = _HEADERS[key] = self._make_header(node)
-            if len(_HEADERS) > 64:
-                _HEADERS.pop(next(iter(_HEADERS)))
-        return made
+        return _HEADERS.get((node.key(), self.style_id, self.ctx.width, picture), lambda: self._make_header(node))
 
     def _make_header(self, node: Node) -> list[Flowable]:
         logo = node.first("logo")

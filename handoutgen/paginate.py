@@ -10,7 +10,6 @@ page still fits with any block removed. fit.py chooses among the settings.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -19,14 +18,15 @@ from reportlab.platypus import Flowable
 from handoutgen import words
 from handoutgen.flowables import Context, Fit, Item, Parts, Renderer, block_gap
 from handoutgen.markup import Node
+from handoutgen.memo import Recent
 from handoutgen.pdf import measure, stack_height
 
 SEGMENT_COST = 24.0  # pt: what splitting a page's cards into more segments must save
 MIN_SPLIT_ROWS = 2  # rows of a week on each side of a split, at least
 HOLE = 0.5  # a page followed by another should be at least half full
 
-_CARDS: OrderedDict[tuple, tuple[float, Flowable]] = OrderedDict()  # (height, card), least recent first
-CARD_CACHE_SIZE = 1024  # cards of a batch: a clinic's handouts share exercises and doses
+# (height, card) by content, style and width: a clinic's handouts share exercises and doses.
+_CARDS: Recent[tuple[float, Flowable]] = Recent(1024)
 
 
 class TooTall(Exception):
@@ -105,23 +105,19 @@ class Trial:
         image = node.attrs.get("image")
         picture = renderer.picture(image, node).digest if image else None
         key = (node.key(), width, renderer.style_id, picture) + tuple(widths[m] for m in modes)
-        done = _CARDS.get(key)
-        if done is None:
-            best = None
-            for mode in modes:
-                if mode.startswith("right") and mode != "right1" and best[2] != mode[:5] + str(int(mode[5:]) - 1):
-                    continue  # right of more blocks only grows once it stops helping
-                box = renderer.card(node, width, mode)
-                height = measure(box, width)[1]
-                if best is None or height < best[0] - 0.01:
-                    best = (height, box, mode)
-            done = _CARDS[key] = best[:2]
-            if len(_CARDS) > CARD_CACHE_SIZE:
-                _CARDS.popitem(last=False)
-        else:
-            _CARDS.move_to_end(key)
-        self._cards[id(item), width] = done
+        done = self._cards[id(item), width] = _CARDS.get(key, lambda: self._shortest_card(node, width, modes))
         return done
+
+    def _shortest_card(self, node: Node, width: float, modes: list[str]) -> tuple[float, Flowable]:
+        best = None
+        for mode in modes:
+            if mode.startswith("right") and mode != "right1" and best[2] != mode[:5] + str(int(mode[5:]) - 1):
+                continue  # right of more blocks only grows once it stops helping
+            box = self.renderer.card(node, width, mode)
+            height = measure(box, width)[1]
+            if best is None or height < best[0] - 0.01:
+                best = (height, box, mode)
+        return best[:2]
 
     def block_height(self, item: Item) -> float:
         return stack_height(item.blocks, self.ctx.width)
