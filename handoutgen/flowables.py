@@ -307,10 +307,10 @@ class Parts:
 
 
 def card_label(node: Node) -> str:
+    """How errors name a card: 'exercise 3 "Heel Raises"'."""
     heading = node.first("heading")
     name = heading.text() if heading is not None else ""
-    number = node.attrs.get("number", "")
-    return f'exercise {number} "{name}"'.replace("  ", " ")
+    return " ".join(filter(None, ["exercise", node.attrs.get("number"), f'"{name}"']))
 
 
 class Styles:
