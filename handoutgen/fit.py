@@ -28,12 +28,12 @@ from handoutgen.paginate import Engine, PagePlan, TooTall, Trial
 
 __all__ = ["DoesNotFit", "Engine", "Fit", "Fitted", "TooTall", "blank_page", "fit_pages"]
 
-SIZES = (14.0, 13.5, 13.0, 12.5, 12.0)  # body text, most readable first; the last is the floor
+# Body text, most readable first, in half points down to the floor (flowables.MIN_TEXT_PT, the one definition).
+SIZES = tuple(MIN_TEXT_PT + step for step in (2.0, 1.5, 1.0, 0.5, 0.0))
 PICTURES = (90.0, 116.0, 140.0, 180.0, 250.0)  # widest, pt (116: 1.6 in)
 SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
 # Filling the room left, from the least generous: pictures grow first, then spacing.
 FILL = tuple((image, SPACINGS[0]) for image in PICTURES) + tuple((PICTURES[-1], s) for s in SPACINGS[1:])
-assert SIZES[-1] == MIN_TEXT_PT
 
 
 class DoesNotFit(Exception):

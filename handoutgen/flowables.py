@@ -30,7 +30,7 @@ from handoutgen.pdfimage import draw_encoded
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#3D3D3D")
 CAUTION = colors.HexColor("#8A1C00")
-MIN_TEXT_PT = 12.0
+MIN_TEXT_PT = 12.0  # pt: the floor; no text is ever printed smaller (fit.SIZES and the tests derive from it)
 MIN_BLOCK_GAP = 6.0  # pt between two boxes, however tight the spacing: boxes never touch
 
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+
+# The tool's cache (instanced fonts, prepared pictures) goes to a folder of this
+# test session, never the developer's ~/.cache; .ci/run sets its own, kept as is.
+if not os.environ.get("HANDOUTGEN_CACHE_DIR"):
+    _SESSION_CACHE = tempfile.mkdtemp(prefix="handoutgen-test-cache-")
+    os.environ["HANDOUTGEN_CACHE_DIR"] = _SESSION_CACHE
+    atexit.register(shutil.rmtree, _SESSION_CACHE, ignore_errors=True)
 
 import pypdf
 import pypdfium2 as pdfium
@@ -15,6 +25,7 @@ from click.testing import CliRunner
 
 from handoutgen import models
 from handoutgen.cli import cli
+from handoutgen.flowables import MIN_TEXT_PT
 from visible import visibility_problems
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,7 +74,8 @@ def check_pdf(path: Path, margin: float | None = None) -> None:
     and every word on it is plainly visible (visible.py): inside the
     margins (`margin`; by default the narrowest of the brands in the
     test's folder), in or out of each box but never across its edge, on
-    no picture, over no other word, and no smaller than 12 pt."""
+    no picture, over no other word, and no smaller than the floor
+    (FLOOR, which is flowables.MIN_TEXT_PT)."""
     if QPDF:
         done = subprocess.run([QPDF, "--check", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, f"qpdf on {path}: " + done.stdout + done.stderr
@@ -87,7 +99,7 @@ def check_pdf(path: Path, margin: float | None = None) -> None:
 
 _VISIBLE: dict[tuple, list[str]] = {}
 _TEST_FOLDER: list[Path] = []  # the running test's tmp_path, where its brand files are
-FLOOR = 12.0  # pt: the page engine never prints smaller text (fit.py)
+FLOOR = MIN_TEXT_PT  # pt: the page engine never prints smaller text (the one definition, flowables.py)
 
 
 def brand_margin(path: Path) -> float:

@@ -47,6 +47,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from handoutgen.flowables import MIN_TEXT_PT
+
 TOLERANCE = 0.5  # pt: rounding in PDFium's boxes, and hairline touches nobody sees
 OVERHANG = 0.2  # of a letter's size: how far its ink may reach sideways past its pen position (a "j")
 
@@ -479,7 +481,7 @@ def _page_problems(page, number: int, margin: float, floor: float) -> list[str]:
         textpage.close()
 
 
-def visibility_problems(pdf: str | Path | bytes, *, margin: float = 36.0, floor: float = 12.0) -> list[str]:
+def visibility_problems(pdf: str | Path | bytes, *, margin: float = 36.0, floor: float = MIN_TEXT_PT) -> list[str]:
     """Each way a word of the PDF is not plainly visible, as a sentence naming
     the page, the text and where it is; an empty list if there is none."""
     document = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
@@ -496,7 +498,7 @@ def visibility_problems(pdf: str | Path | bytes, *, margin: float = 36.0, floor:
         document.close()
 
 
-def assert_visible(pdf: str | Path | bytes, *, margin: float = 36.0, floor: float = 12.0) -> None:
+def assert_visible(pdf: str | Path | bytes, *, margin: float = 36.0, floor: float = MIN_TEXT_PT) -> None:
     problems = visibility_problems(pdf, margin=margin, floor=floor)
     name = "the PDF" if isinstance(pdf, bytes) else str(pdf)
     assert not problems, f"{name}: text not plainly visible ({len(problems)}):\n" + "\n".join(problems)
