@@ -122,7 +122,8 @@ def compact(dose) -> str:
     if dose.times_per_day is not None:
         items.append(f"{dose.times_per_day}× a day")
     if dose.days_per_week is not None:
-        items.append("daily" if dose.days_per_week == 7 else f"{dose.days_per_week} days a week")
+        n = dose.days_per_week
+        items.append("daily" if n == 7 else f"{_count(n, 'day', 'days')} a week")
     # A line of it breaks only between items, never inside one ("hold 3 s", "2× a day").
     return " · ".join(item.replace(" ", NBSP) for item in items)
 
