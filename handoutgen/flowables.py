@@ -9,16 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, HRFlowable, Paragraph
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from handoutgen import checklist, words
+from handoutgen import checklist, rl, words
 from handoutgen.boxes import Box, Columns, Line
 from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
@@ -26,6 +23,7 @@ from handoutgen.images import Picture, VectorPicture
 from handoutgen.markup import MarkupError, Node
 from handoutgen.memo import Recent
 from handoutgen.pdfimage import draw_encoded
+from handoutgen.rl import text as rltext
 
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#3D3D3D")
@@ -87,97 +85,10 @@ class Text(Paragraph):
         return self.width, self.height
 
     def drawOn(self, canvas, x, y, _sW=0):
-        """Paragraphs in one font are written straight into the page as text
-        operators: the same glyphs at the same places as ReportLab's general
-        drawing (tests compare the pixels), at a fraction of its cost.
-        Anything else (bold words, fallback letters) is drawn by ReportLab."""
-        lines = self._plain_lines()
-        if lines is None or not _plain_state(canvas, self):
-            return super().drawOn(canvas, x, y, _sW)
-        x = self._hAlignAdjust(x, _sW)
-        style, para = self.style, self.blPara
-        top = y + self.height - para.fontSize  # the first baseline, as ReportLab places it
-        offset = style.firstLineIndent
-        ops = ["q"]
-        if self.bulletText:
-            bullet_x = x + style.bulletIndent
-            ops += [_fill(_bullet_color(style)), "BT"]
-            _runs(ops, canvas, style.bulletFontName, style.bulletFontSize, bullet_x,
-                  top + getattr(style, "bulletOffsetY", 0), self.bulletText, 0.0)
-            ops.append("ET")
-            # Where ReportLab's _drawBullet lets the first line start.
-            bullet_end = style.bulletIndent + stringWidth(self.bulletText, style.bulletFontName,
-                                                          style.bulletFontSize) + style.bulletFontSize * 0.6
-            offset = max(offset, bullet_end - style.leftIndent)
-        ops += [_fill(para.textColor), "BT"]
-        align = style.alignment
-        for i, (extra, text) in enumerate(lines):
-            line_x = x + style.leftIndent + (offset if i == 0 else 0.0)
-            spaces = text.count(" ") + text.count("\xa0")
-            squeeze = extra < -1e-8 and spaces
-            if not squeeze and align == TA_CENTER:
-                line_x += extra / 2
-            elif not squeeze and align == TA_RIGHT:
-                line_x += extra
-            # A line a hair too long: ReportLab closes up its word spaces to fit, as here.
-            _runs(ops, canvas, para.fontName, para.fontSize, line_x, top - i * style.leading, text,
-                  extra / spaces if squeeze else 0.0)
-        ops += ["ET", "Q"]
-        canvas._code.append(" ".join(ops))
-
-    def _plain_lines(self) -> list[tuple[float, str]] | None:
-        """[(spare width, text)] of each line, or None if the fast way cannot draw them."""
-        para, style = self.blPara, self.style
-        if (para.kind != 0 or style.alignment not in (TA_LEFT, TA_CENTER, TA_RIGHT) or style.backColor
-                or style.borderWidth or getattr(para, "us_lines", None) or getattr(para, "link", None)
-                or getattr(style, "textTransform", None) or getattr(style, "endDots", None)
-                or not getattr(pdfmetrics.getFont(para.fontName), "_dynamicFont", False)):
-            return None
-        return [(extra, " ".join(words)) for extra, words in para.lines]
-
-
-def _plain_state(canvas, para: Text) -> bool:
-    """True when the fast drawing's colours need nothing but an "rg": plain
-    opaque RGB colours, drawn where no transparency is in force."""
-    if canvas._extgstate.getValue("ca") != 1:
-        return False
-    used = [para.blPara.textColor] + ([_bullet_color(para.style)] if para.bulletText else [])
-    return all(type(c) is colors.Color and c.alpha == 1 for c in used)
-
-
-def _bullet_color(style: ParagraphStyle):
-    return getattr(style, "bulletColor", None) or style.textColor
-
-
-def _fill(color: colors.Color) -> str:
-    return f"{fp_str(color.red, color.green, color.blue)} rg"
-
-
-def _runs(ops: list[str], canvas, font_name: str, size: float, x: float, y: float, text: str,
-          word_space: float) -> None:
-    """The operators that show `text` at (x, y) inside BT … ET."""
-    font = pdfmetrics.getFont(font_name)
-    doc = canvas._doc
-    if word_space:
-        ops.append(f"{fp_str(word_space)} Tw")
-    ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
-    # The font subset and codes of each letter, assigned in this document as ReportLab does;
-    # printable ASCII always has its own codes in the first subset.
-    runs = [(0, text.encode("ascii"))] if _ascii_is_its_own_code(font) and text.isascii() and text.isprintable() \
-        else font.splitString(text, doc)
-    for subset, codes in runs:
-        ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(size)} Tf ({canvas._escape(codes)}) Tj")
-    if word_space:
-        ops.append("0 Tw")
-
-
-@lru_cache(maxsize=None)
-def _ascii_is_its_own_code(font) -> bool:
-    """True when ReportLab gives each printable ASCII letter its own code in
-    subset 0 of every document (its "ASCII readable" subsets), as for any
-    font that has all of ASCII."""
-    readable = font._asciiReadable if font._asciiReadable is not None else rl_config.ttfAsciiReadable
-    return bool(readable) and all(code in font.face.charToGlyph for code in range(32, 127))
+        """Paragraphs in one font are written straight into the page (handoutgen.rl.text);
+        anything else (bold words, fallback letters) is drawn by ReportLab."""
+        if not (rl.FAST and rltext.draw(self, canvas, x, y, _sW)):
+            super().drawOn(canvas, x, y, _sW)
 
 
 TEXT_CACHE_SIZE = 4096

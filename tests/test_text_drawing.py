@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from handoutgen.flowables import Text
+from handoutgen.rl import text as rltext
 from handoutgen.fonts import default_font_files, font_set
 
 FONTS = font_set(*default_font_files())
@@ -80,7 +81,7 @@ def test_a_line_squeezed_to_fit_is_squeezed_the_same_way():
         width = tenth / 10
         para = Text(SENTENCE, style)
         para.wrap(width, 1000)
-        if any(extra < -1e-8 and " " in text for extra, text in para._plain_lines()):
+        if any(extra < -1e-8 and " " in text for extra, text in rltext.plain_lines(para)):
             break
     else:
         pytest.fail("no width makes ReportLab squeeze a line; pick another sentence")
