@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import os
+import re
 import sys
 import traceback
 import unicodedata
@@ -15,6 +16,7 @@ import click
 
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
+from handoutgen.errors import HandoutError, Problem
 
 # Pydantic plugins installed in the environment (e.g. for observability)
 # would see every validated value, patient names included; the tool uses none.
@@ -50,7 +52,8 @@ def debug_option(func):
             raise
         except Exception as exc:  # a bug, not a user error
             if debug:
-                traceback.print_exc()
+                # The traceback's messages may quote a name: scrubbed like the message below.
+                click.echo(_without_names(traceback.format_exc(), kwargs), err=True, nl=False)
             raise click.ClickException(_without_names(
                 f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for details)",
                 kwargs))
@@ -58,33 +61,63 @@ def debug_option(func):
 
 
 def _without_names(message: str, options: dict) -> str:
-    """Patient and therapist names never reach a message, even a bug's."""
+    """Patient and therapist names never reach a message, even a bug's: the whole
+    name and each word of it (3 letters or more), in any case, composed or not,
+    as written or as Python's repr writes it."""
     for key in ("patient", "therapist"):
         name = options.get(key)
-        if name:
-            for form in {name, unicodedata.normalize("NFC", name), " ".join(name.split())}:
-                if form.strip():
-                    message = message.replace(form, f"<{key}>")
+        if not name:
+            continue
+        forms = set()
+        for form in (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)):
+            forms |= {form, " ".join(form.split()), repr(form)[1:-1], form.encode("unicode_escape").decode()}
+            forms |= {word for word in re.split(r"[\W_]+", form) if len(word) >= 3}
+        for form in sorted((f for f in forms if f.strip()), key=len, reverse=True):
+            message = re.sub(re.escape(form), f"<{key}>", message, flags=re.IGNORECASE)
     return message
 
 
 def _parse_date(ctx, param, value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
+    # fromisoformat alone would also take 20260203 and 2026-W05-1, which the message does not promise.
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value, flags=re.ASCII):
+            raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f'must be a date written as YYYY-MM-DD, e.g. 2026-12-01 (got "{value}")')
 
 
+def _check_checklist_date(day: dt.date, kind: str) -> None:
+    """A checklist's days follow its date; each must be a real date."""
+    if kind == "handout":
+        return
+    from handoutgen.checklist import MAX_DAYS
+
+    try:
+        day + dt.timedelta(days=MAX_DAYS)
+    except OverflowError:
+        last = dt.date.max - dt.timedelta(days=MAX_DAYS)
+        raise HandoutError(Problem("--date", None, "", f"{day.isoformat()} leaves no room for the checklist's "
+                                                       f"days after it; give a date up to {last.isoformat()}"))
+
+
 def _parse_doses(ctx, param, values: tuple[str, ...]) -> dict[str, dict[str, str]]:
     doses: dict[str, dict[str, str]] = {}
+    given: dict[tuple[str, str], str] = {}
     for value in values:
         target, _, amount = value.partition("=")
         exercise, _, name = target.rpartition(".")
         if not exercise or not name or not amount:
             raise click.BadParameter(f'write it as EXERCISE.FIELD=VALUE, e.g. push-off.reps=8 (got "{value}")')
-        doses.setdefault(exercise.strip(), {})[name.strip()] = amount.strip()
+        key = (exercise.strip(), name.strip())
+        if key in given and doses[key[0]][key[1]] != amount.strip():
+            raise HandoutError(Problem("command line", None, f"--dose {key[0]}.{key[1]}",
+                                       f'"--dose {given[key]}" and "--dose {value}" give it two values; '
+                                       "give it once"))
+        given[key] = value
+        doses.setdefault(key[0], {})[key[1]] = amount.strip()
     return doses
 
 
@@ -112,6 +145,7 @@ def render(handout, patient, therapist, day, kind, doses, output, pages, clinic)
     """Render one HANDOUT (a file in handouts/ or its id) to a PDF: one page unless it allows more."""
     from handoutgen.pipeline import Discharge, render_file
 
+    _check_checklist_date(day, kind)
     target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses, pages), kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -136,6 +170,7 @@ def preview(handout, kind, patient, therapist, day, dpi, output, pages, clinic):
     """Write a PNG picture of HANDOUT's page, to check a change (e.g. to brand.yaml) at a glance."""
     from handoutgen.pipeline import Discharge, preview_file
 
+    _check_checklist_date(day, kind)
     target, size = preview_file(clinic, handout, output, Discharge(patient, therapist, day, pages=pages), kind, dpi)
     click.echo(f"wrote {target} ({size[0]}×{size[1]} pixels)")
 

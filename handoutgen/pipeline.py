@@ -10,6 +10,8 @@ render the layout (layout) → parse its markup (markup) → flowables
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,19 +345,75 @@ def preview_file(clinic: Clinic, handout: str, out: Path | None, discharge: Disc
     from handoutgen.preview import to_png
 
     path = clinic.handout_path(handout)
+    target = output_path(clinic, out, clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.png", ".png")
     rendered = Renderer(clinic).render(path, discharge, kind)
     png, size = to_png(rendered.pdf, dpi)
-    target = out if out is not None else clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.png"
-    write_atomic(target, png)
+    write_output(target, png, [path, *rendered.deps], out is not None)
     return target, size
 
 
 def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,
                 kind: str = "handout") -> tuple[Path, Rendered]:
     path = clinic.handout_path(handout)
+    target = output_path(clinic, out, clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.pdf", ".pdf")
     rendered = Renderer(clinic).render(path, discharge, kind)
-    target = out if out is not None else clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.pdf"
-    write_atomic(target, rendered.pdf)
+    write_output(target, rendered.pdf, [path, *rendered.deps], out is not None)
     return target, rendered
+
+
+INPUT_FOLDERS = ("handouts", "exercises", "images", "layouts", "fonts")
+NAME_BYTES = 255  # the longest file name most file systems take
+
+
+def output_path(clinic: Clinic, out: Path | None, default: Path, suffix: str) -> Path:
+    """Where `-o` may write (docs: README.md, "-o FILE"): a file name ending in `suffix`,
+    not inside the clinic's input folders nor the brand file, and nothing but a regular
+    file is ever replaced. Checked before anything is rendered."""
+    target = default if out is None else out
+    field = "-o" if out is not None else ""
+
+    def refuse(message: str) -> HandoutError:
+        return HandoutError(Problem(str(target) or '""', None, field, message))
+
+    name = target.name
+    if out is not None and str(out) in ("", "."):
+        raise refuse(f"names no file; give a file name ending in {suffix}, e.g. jane{suffix}")
+    if name in ("", ".", "..") or not name.lower().endswith(suffix) or name.lower() == suffix:
+        raise refuse(f"must be a file name ending in {suffix}, e.g. jane{suffix}; "
+                     "nothing else is written over")
+    if len(name.encode("utf-8", "surrogateescape")) > NAME_BYTES:
+        raise refuse(f"the file name is too long ({len(name)} characters); use a shorter one")
+    try:
+        real = target.parent.resolve() / name
+        if os.path.lexists(target) and not stat.S_ISREG(os.lstat(target).st_mode):
+            raise refuse("is not a regular file (a folder, link, device or pipe) and is never replaced; "
+                         f"give a new file name ending in {suffix}")
+        resolved = target.resolve()
+    except (OSError, RuntimeError) as exc:
+        if isinstance(exc, HandoutError):
+            raise
+        raise refuse(f"cannot write there ({getattr(exc, 'strerror', None) or exc}); choose another path")
+    inputs = [clinic.root / folder for folder in INPUT_FOLDERS]
+    for folder in inputs:
+        if real.is_relative_to(folder) or resolved.is_relative_to(folder):
+            raise refuse(f"is inside the clinic's input folder {folder.name}/, which the tool only reads; "
+                         "write it elsewhere, e.g. out/")
+    if resolved == clinic.brand_path.resolve() or real == clinic.brand_path:
+        raise refuse("is the brand file, which the tool only reads; write it elsewhere, e.g. out/")
+    return target
+
+
+def write_output(target: Path, data: bytes, reads: list[Path], given: bool) -> None:
+    """Write atomically, never over a file the command read."""
+    field = "-o" if given else ""
+    resolved = target.resolve()
+    if any(resolved == Path(path).resolve() for path in reads):
+        raise HandoutError(Problem(str(target), None, field, "is a file this command reads and is never "
+                                                             "written over; write it elsewhere, e.g. out/"))
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise HandoutError(Problem(str(target), None, field, f"cannot write the file ({exc.strerror or exc}); "
+                                                             "choose a folder you can write to"))
 
 

@@ -135,6 +135,10 @@ class Library:
         return []
 
 
+LIMB_WITHOUT_SIDE = ("needs side: (each, left, right, both or alternating); a limb alone does not say "
+                     "which one to use (or remove limb)")
+
+
 def resolve_handout(clinic: Clinic, path: Path, library: Library,
                     dose_overrides: dict[str, dict[str, str]] | None = None,
                     people: dict[str, str | None] | None = None) -> ResolvedHandout:
@@ -176,6 +180,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                             use=entry.use if isinstance(entry, ExerciseRef) else None)
         views.append(view)
     # Per-exercise dose overrides from the command line (--dose ID.FIELD=VALUE).
+    given: dict[tuple[int, str], str] = {}
     for key, changes in (dose_overrides or {}).items():
         matches = [v for number, v in enumerate(views, 1) if key in (v.use, str(number))]
         if not matches:
@@ -193,11 +198,21 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                 problems.append(Problem("command line", None, f"--dose {key}.{name}", msg))
             continue
         for view in matches:
+            for name in changes:  # one field given two ways (by id and by number): never silently chosen
+                earlier = given.setdefault((id(view), name), f"{key}.{name}={changes[name]}")
+                if earlier != f"{key}.{name}={changes[name]}" and getattr(extra, name, None) != getattr(
+                        view.dose, name, None):
+                    problems.append(Problem("command line", None, f"--dose {key}.{name}",
+                                            f'"--dose {earlier}" and "--dose {key}.{name}={changes[name]}" '
+                                            "change the same exercise's dose two ways; give it once"))
             view.dose = (view.dose or DoseFields()).merged(extra)
     for view in views:
         if view.dose is not None and not view.dose.is_complete():
             o = view.origin
             problems.append(Problem(o.file, o.line, o.field + ".dosage", INCOMPLETE_DOSE))
+        if view.dose is not None and view.dose.limb is not None and view.dose.side is None:
+            o = view.origin
+            problems.append(Problem(o.file, o.line, o.field + ".dosage.limb", LIMB_WITHOUT_SIDE))
         if view.image:
             images[view.image] = library.image_path(view.image)
     for label, value in (people or {}).items():

@@ -20,11 +20,21 @@ def create_clinic(target: Path) -> list[Path]:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise HandoutError(Problem(str(target), None, "", "already exists and is not an empty folder; "
                                                           "choose a new folder name, nothing was changed"))
+    existed = target.exists()
     made = []
-    for source in sorted(SCAFFOLD.rglob("*")):
-        if source.is_file() and "__pycache__" not in source.parts:
-            destination = target / source.relative_to(SCAFFOLD)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, destination)
-            made.append(destination)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for source in sorted(SCAFFOLD.rglob("*")):
+            if source.is_file() and "__pycache__" not in source.parts:
+                destination = target / source.relative_to(SCAFFOLD)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
+                made.append(destination)
+    except OSError as exc:
+        # Nothing half made is left behind: the folder is removed if this call created it.
+        if not existed and target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        raise HandoutError(Problem(str(target), None, "", f"cannot create the clinic folder here "
+                                                          f"({exc.strerror or exc}); choose a folder you "
+                                                          "can write to")) from None
     return made
