@@ -39,7 +39,8 @@ TIPS = ["Understand the root cause of your problem.", "Fix the root cause, not j
         "Change your daily walking pattern so your knee moves straight.",
         "Wear shoes with a firm heel and good arch support.", "Walk a little further each week."]
 PATIENTS = ["Jane Doe", "Ahmed Khan", "María José Fernández", "Li Wei", "Robert O'Neil", "Zoë Dupont"]
-TARGETS = {"ratio": 1.3, "corpus_ratio": 1.3, "rate2": 200.0, "nochange": 0.5, "cold": 0.35, "size_kb": 60.0, "memory_mb": 150.0}
+TARGETS = {"ratio": 1.3, "corpus_ratio": 1.3, "rate2": 200.0, "nochange": 0.5, "cold": 0.35, "size_kb": 60.0,
+           "memory_mb": 150.0}
 
 
 def make_clinic(root: Path, n: int, seed: int = 1) -> list[Path]:
@@ -109,6 +110,7 @@ def per_handout(clinic, paths):
     """ms per handout: through the whole pipeline; by hand on a canvas with
     ReportLab's own fonts; by hand with handoutgen's font-subset cache."""
     from baseline import HandPlaced
+
     from handoutgen import dosage
     from handoutgen.images import load_picture
     from handoutgen.pipeline import Discharge, Renderer
@@ -119,7 +121,7 @@ def per_handout(clinic, paths):
     discharges = [Discharge(PATIENTS[i % len(PATIENTS)], "Sam Lee", day) for i in range(len(paths))]
     renderer.render(paths[0], discharges[0])  # fonts, brand, pictures: once per process
     start = time.perf_counter()
-    for path, discharge in zip(paths, discharges):
+    for path, discharge in zip(paths, discharges, strict=True):
         renderer.render(path, discharge)
     pipeline_ms = (time.perf_counter() - start) * 1000 / len(paths)
 
@@ -127,7 +129,7 @@ def per_handout(clinic, paths):
     library, fonts = renderer.library, renderer.fonts()
     brand = library.brand()[0]
     pages, pictures = [], {}
-    for path, discharge in zip(paths, discharges):
+    for path, discharge in zip(paths, discharges, strict=True):
         resolved = resolve_handout(clinic, path, library)
         for key, image in resolved.images.items():
             pictures[key] = load_picture(image, key)

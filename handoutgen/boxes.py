@@ -45,7 +45,7 @@ def _draw_stack(canv, flowables: list[Flowable], sizes, x: float, top: float, in
                 centre: bool) -> None:
     """Draw flowables measured by `_stack`, the first one's top at `top`."""
     cursor = top
-    for i, (f, (w, h)) in enumerate(zip(flowables, sizes)):
+    for i, (f, (w, h)) in enumerate(zip(flowables, sizes, strict=True)):
         if i:
             cursor -= f.getSpaceBefore() + gap
         cursor -= h
@@ -107,7 +107,7 @@ class Box(Placed):
             height, sizes = _stack(self.canv, self.content, inner, self.gap)
             width = avail_width
             if self.hug:
-                widest = max((_natural_width(f, w) for f, (w, _) in zip(self.content, sizes)), default=0.0)
+                widest = max((_natural_width(f, w) for f, (w, _) in zip(self.content, sizes, strict=True)), default=0.0)
                 width = min(avail_width, widest + left + right)
             done = self._at[avail_width] = (width, height + top + bottom, inner, sizes)
         self.width, self.height, self._inner, self._sizes = done
@@ -155,13 +155,13 @@ class Columns(Placed):
             fixed = sum(w for w, _ in self.cells if w is not None)
             widths = [w if w is not None else avail_width - fixed for w, _ in self.cells]
             heights = [f.wrapOn(self.canv, w, 1e6)[1] if f is not None else 0.0
-                       for w, (_, f) in zip(widths, self.cells)]
+                       for w, (_, f) in zip(widths, self.cells, strict=True)]
             done = self._at[avail_width] = (sum(widths), max(heights, default=0.0), widths, heights)
         self.width, self.height, self._widths, self._heights = done
         return self.width, self.height
 
     def draw_at(self, canv, x: float, y: float) -> None:
-        for width, height, (_, f) in zip(self._widths, self._heights, self.cells):
+        for width, height, (_, f) in zip(self._widths, self._heights, self.cells, strict=True):
             if f is not None:
                 f.wrapOn(canv, width, 1e6)
                 if self.stretch and isinstance(f, Box):
@@ -219,27 +219,31 @@ class Ruled(Placed):
         """(content, width, padding) of each cell of row `r`: one cell across a spanning row."""
         if r in self.spans:
             return [(self.rows[r][0], sum(self.widths), self.pad)]
-        return [(cell, width, self._padding(col)) for col, (cell, width) in enumerate(zip(self.rows[r], self.widths))]
+        return [(cell, width, self._padding(col))
+                for col, (cell, width) in enumerate(zip(self.rows[r], self.widths, strict=False))]
 
     def wrap(self, avail_width, avail_height):
+        heights = self._measure(self.canv)
+        self.width, self.height = sum(self.widths), sum(heights)
+        return self.width, self.height
+
+    def _measure(self, canv) -> list[float]:
+        """Each row's height, its cells measured once (`canv` may be None: text measures without one)."""
         if self._heights is None:
             heights = []
-            for r, (fixed, least) in enumerate(zip(self.fixed, self.least)):
-                stacks = [_stack(self.canv, cell, width - pad[0] - pad[2], 0.0) for cell, width, pad in self._cells(r)]
+            for r, (fixed, least) in enumerate(zip(self.fixed, self.least, strict=False)):
+                stacks = [_stack(canv, cell, width - pad[0] - pad[2], 0.0) for cell, width, pad in self._cells(r)]
                 self._stacks.append(stacks)
                 tallest = max((content + self.pad[1] + self.pad[3] for content, _ in stacks), default=0.0)
                 height = fixed if fixed is not None else tallest
                 heights.append(max(height, least) if least is not None else height)
             self._heights = heights
-        self.width, self.height = sum(self.widths), sum(self._heights)
-        return self.width, self.height
+        return self._heights
 
     @property
     def row_heights(self) -> list[float]:
         """Each row's height, top to bottom."""
-        if self._heights is None:
-            self.wrapOn(getattr(self, "canv", None), sum(self.widths), 1e6)
-        return list(self._heights)
+        return list(self._measure(getattr(self, "canv", None)))
 
     def split_rows(self, avail_height: float) -> tuple[Ruled, Ruled] | None:
         """(the heading and the rows that fit in `avail_height`; the `continued`
@@ -264,15 +268,17 @@ class Ruled(Placed):
     def _part(self, heading: list[list[list[Flowable]]] | None, body: range, heights: list[float]) -> Ruled:
         """A grid of `heading` (None: this grid's own) and the rows `body` of this one."""
         own = heading is None
-        heading = self.rows[:self.head] if own else heading
+        head_rows = self.rows[:self.head] if heading is None else heading
+        # Own heading rows keep their measured heights; another heading's, the fixed ones of self.
+        head_heights: list[float | None] = list(heights[:self.head]) if own else self.fixed[:self.head]
         index = list(range(self.head)) + list(body)  # the rows of this part, as rows of self
 
-        def moved(rows):
+        def moved(rows: frozenset[int]) -> set[int]:
             return {n for n, i in enumerate(index) if i in rows}
 
-        return Ruled(list(heading) + [self.rows[i] for i in body], self.widths, pad=self.pad,
+        return Ruled(list(head_rows) + [self.rows[i] for i in body], self.widths, pad=self.pad,
                      pad_after_first=self.pad_after_first, rule=self.rule,
-                     heights=(heights[:self.head] if own else self.fixed[:self.head]) + [heights[i] for i in body],
+                     heights=head_heights + [heights[i] for i in body],
                      least=self.least[:self.head] + [None] * len(body),
                      backgrounds={n: self.backgrounds[i] for n, i in enumerate(index) if i in self.backgrounds},
                      spans=moved(self.spans), head=self.head, continued=self.continued,
@@ -285,6 +291,7 @@ class Ruled(Placed):
 
     def draw_at(self, canv, x0: float, y0: float) -> None:
         heights = self._heights
+        assert heights is not None, "drawn after wrap"
         tops = [y0 + self.height - sum(heights[:i]) for i in range(len(heights) + 1)]
         if self.backgrounds:
             canv.saveState()
@@ -292,10 +299,10 @@ class Ruled(Placed):
                 canv.setFillColor(color)
                 canv.rect(x0, tops[index + 1], self.width, heights[index], stroke=0, fill=1)
             canv.restoreState()
-        for r, (stacks, height) in enumerate(zip(self._stacks, heights)):
+        for r, (stacks, height) in enumerate(zip(self._stacks, heights, strict=True)):
             x = x0
             for col, ((cell, width, (left, top, right, bottom)), (content, sizes)) in enumerate(
-                    zip(self._cells(r), stacks)):
+                    zip(self._cells(r), stacks, strict=True)):
                 # In the middle of the row, as tables place it.
                 _draw_stack(canv, cell, sizes, x + left, tops[r + 1] + (height + bottom - top + content) / 2,
                             width - left - right, 0.0, centre=r > 0 and col > 0)

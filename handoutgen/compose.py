@@ -64,8 +64,10 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
 
 
 def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
-    if unit.items[0].card is None:
-        return list(unit.items[0].blocks)
+    first = unit.items[0]
+    if first.card is None:
+        assert first.blocks is not None, "a block that is not a card holds flowables"
+        return list(first.blocks)
     before = block_gap(10, trial.fit.space)
     if unit.columns == 1 or len(unit.items) == 1:
         cards = [trial.card(item, trial.ctx.width)[1] for item in unit.items]
@@ -79,9 +81,10 @@ def _stretch_notes(units: list[list[Flowable]], room: float, width: float) -> fl
     """Give the room left to a block that can use it (the checklist's note lines)."""
     for unit in units:
         for f in unit:
-            if room > 0 and callable(getattr(f, "stretch", None)):
+            stretch = getattr(f, "stretch", None)  # a method (NoteLines), not Columns' flag
+            if room > 0 and callable(stretch):
                 before = measure(f, width)[1]
-                f.stretch(room)
+                stretch(room)
                 room -= measure(f, width)[1] - before
     return room
 

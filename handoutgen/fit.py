@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from handoutgen.compose import Fitted, blank_page, compose
-from handoutgen.flowables import Context, Fit, MIN_TEXT_PT
+from handoutgen.flowables import MIN_TEXT_PT, Context, Fit
 from handoutgen.markup import Node
 from handoutgen.paginate import Engine, PagePlan, TooTall, Trial
 
@@ -34,6 +34,9 @@ PICTURES = (90.0, 116.0, 140.0, 180.0, 250.0)  # widest, pt (116: 1.6 in)
 SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
 # Filling the room left, from the least generous: pictures grow first, then spacing.
 FILL = tuple((image, SPACINGS[0]) for image in PICTURES) + tuple((PICTURES[-1], s) for s in SPACINGS[1:])
+
+
+LaidOut = list[tuple[Trial, PagePlan]]  # pages, each with the trial that laid it out
 
 
 class DoesNotFit(Exception):
@@ -156,16 +159,18 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> list[tuple[Trial
     each page grows its pictures further into what it has left."""
     base = engine.trial(chosen)
     where = {id(item): i for i, item in enumerate(base.parts.flow)}
-    spans = [[where.get(id(item)) for unit in plan.units for item in unit.items] for plan in plans]
-    if any(None in span for span in spans):  # a block split between pages: leave the layout as it is
+    try:  # each page's blocks, as indexes into the flow
+        spans = [[where[id(item)] for unit in plan.units for item in unit.items] for plan in plans]
+    except KeyError:  # a block split between pages: leave the layout as it is
         return [(base, plan) for plan in plans]
 
     fill = fill_levels(engine)
 
-    def lay_out(level: int, pages: range):
+    def lay_out(level: int, pages: range) -> LaidOut | None:
+        """`pages` laid out at fill level `level`, or None if one of them does not fit."""
         image, space = fill[level]
         trial = engine.trial(replace(chosen, image=image, space=space))
-        out = []
+        out: LaidOut = []
         for index in pages:
             room = trial.room(index, len(plans) > 1)
             used, units = trial.units_height([trial.parts.flow[i] for i in spans[index]], room)
@@ -174,7 +179,8 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> list[tuple[Trial
             out.append((trial, PagePlan(units, used)))
         return out
 
-    def largest(low: int, pages: range):
+    def largest(low: int, pages: range) -> tuple[int, LaidOut | None]:
+        """The highest fill level from `low` up at which `pages` fit, and them laid out so."""
         best = lay_out(low, pages)
         high = len(fill) - 1
         while low < high:
@@ -190,5 +196,11 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> list[tuple[Trial
     if laid is None:
         return [(base, plan) for plan in plans]
     if len(plans) > 1 and fill[level][1] == SPACINGS[0] and engine.has_pictures:  # pictures may grow more
-        laid = [largest(level, range(index, index + 1))[1][0] for index in range(len(plans))]
+        laid = [_one(largest(level, range(index, index + 1))[1]) for index in range(len(plans))]
     return laid
+
+
+def _one(laid: LaidOut | None) -> tuple[Trial, PagePlan]:
+    """The one page laid out: each page fits alone at the level all of them fit at."""
+    assert laid is not None and len(laid) == 1
+    return laid[0]

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import NamedTuple
 
 from reportlab.platypus import Flowable
 
 from handoutgen import words
+from handoutgen.boxes import Box, Ruled
 from handoutgen.flowables import Context, Fit, Item, Parts, Renderer, block_gap
 from handoutgen.markup import Node
 from handoutgen.memo import Recent
@@ -46,6 +48,15 @@ class Unit:
     split: int = 0  # with 2 columns: how many cards go down the left one
 
 
+class Arrangement(NamedTuple):
+    """The best arrangement of the first cards of a run: its height, its units and
+    its cost (the height plus SEGMENT_COST a segment, which run_layout minimises)."""
+
+    height: float
+    units: list[Unit]
+    cost: float
+
+
 @dataclass
 class PagePlan:
     units: list[Unit] = field(default_factory=list)
@@ -73,8 +84,9 @@ class Trial:
         self.gap = block_gap(12, fit.space)  # between two columns of cards
         self.col_w = (self.ctx.width - self.gap) / 2
         self._plans: list[PagePlan] | None = None
-        self._runs: dict[tuple, tuple[float, list[Unit]]] = {}
-        self._cards: dict[tuple, tuple[float, Flowable]] = {}
+        # (compact, id of the first card) → the run's cards and the best arrangement of each prefix
+        self._runs: dict[tuple[bool, int], tuple[list[Item], list[Arrangement]]] = {}
+        self._cards: dict[tuple[int, float], tuple[float, Flowable]] = {}
         self._splits = 0  # weeks split while paginating
 
     @cached_property
@@ -97,6 +109,7 @@ class Trial:
         if mine is not None:
             return mine
         renderer, node = self.renderer, item.card
+        assert node is not None, "card() is given an exercise card"
         widths = {mode: renderer.picture_width(node, width, mode)
                   for mode in renderer.card_modes(node, wide=width > self.col_w + 1)}
         modes = [mode for mode, w in widths.items() if renderer.picture_fits(node, w, mode)]
@@ -109,17 +122,20 @@ class Trial:
         return done
 
     def _shortest_card(self, node: Node, width: float, modes: list[str]) -> tuple[float, Flowable]:
-        best = None
+        best: tuple[float, Box, str] | None = None  # (height, card, mode)
         for mode in modes:
-            if mode.startswith("right") and mode != "right1" and best[2] != mode[:5] + str(int(mode[5:]) - 1):
+            if mode.startswith("right") and mode != "right1" and (
+                    best is None or best[2] != mode[:5] + str(int(mode[5:]) - 1)):
                 continue  # right of more blocks only grows once it stops helping
             box = self.renderer.card(node, width, mode)
             height = measure(box, width)[1]
             if best is None or height < best[0] - 0.01:
                 best = (height, box, mode)
-        return best[:2]
+        assert best is not None, "a card always has a placement (above its text)"
+        return best[0], best[1]
 
     def block_height(self, item: Item) -> float:
+        assert item.blocks is not None, "a block that is not a card holds flowables"
         return stack_height(item.blocks, self.ctx.width)
 
     def run_height(self, cards: list[Item], columns: int) -> tuple[float, int]:
@@ -129,7 +145,7 @@ class Trial:
             heights = [self.card(c, self.ctx.width)[0] for c in cards]
             return sum(heights) + before * len(heights), len(cards)
         heights = [self.card(c, self.col_w)[0] for c in cards]
-        best = None
+        best: tuple[float, int] | None = None  # (the taller column, cards down the left)
         left = 0.0
         total = sum(heights) + before * (len(heights) - 1)
         for k in range(1, len(heights)):
@@ -138,6 +154,7 @@ class Trial:
             tallest = max(left, right)
             if best is None or tallest < best[0] - 0.01:
                 best = (tallest, k)
+        assert best is not None  # two cards or more: one split at least
         return best[0] + before, best[1]
 
     def run_layout(self, cards: list[Item], compact: bool = False) -> tuple[float, list[Unit]]:
@@ -149,22 +166,25 @@ class Trial:
         extra = 0.0 if compact else SEGMENT_COST
         # The best arrangement of each prefix of the run: paginating asks for one prefix after
         # another, so the table of the run's first cards is kept and extended.
-        known, best = self._runs.get((compact, id(cards[0])), ([], [(0.0, [], -extra)]))
-        if len(known) > len(cards) or any(a is not b for a, b in zip(known, cards)):
-            known, best = [], [(0.0, [], -extra)]
+        empty = [Arrangement(0.0, [], -extra)]
+        known, best = self._runs.get((compact, id(cards[0])), ([], empty))
+        # zip stops at the shorter: the cards known are a prefix of this run, or are forgotten.
+        if len(known) > len(cards) or any(a is not b for a, b in zip(known, cards, strict=False)):
+            known, best = [], empty
         for end in range(len(known) + 1, len(cards) + 1):
-            choice = None
+            choice: Arrangement | None = None
             for start in range(end):
                 segment = cards[start:end]
                 for cols in ((1, 2) if len(segment) > 1 else (1,)):
                     height, split = self.run_height(segment, cols)
-                    total, cost = best[start][0] + height, best[start][2] + height + extra
-                    if choice is None or cost < choice[2] - 0.01:
-                        choice = (total, best[start][1] + [Unit(list(segment), cols, split)], cost)
+                    total, cost = best[start].height + height, best[start].cost + height + extra
+                    if choice is None or cost < choice.cost - 0.01:
+                        choice = Arrangement(total, best[start].units + [Unit(list(segment), cols, split)], cost)
+            assert choice is not None  # end > 0: one segment at least
             best.append(choice)
         if len(cards) > len(known):
             self._runs[compact, id(cards[0])] = (list(cards), best)
-        return best[len(cards)][:2]
+        return best[len(cards)].height, best[len(cards)].units
 
     def units_height(self, items: list[Item], room: float | None = None) -> tuple[float, list[Unit]]:
         """Height and arrangement of items on one page: runs of cards as run_layout
@@ -176,9 +196,11 @@ class Trial:
         return total, units
 
     def _units_height(self, items: list[Item], compact: bool) -> tuple[float, list[Unit]]:
-        total, units, run = 0.0, [], []
+        total = 0.0
+        units: list[Unit] = []
+        run: list[Item] = []
 
-        def close_run():
+        def close_run() -> None:
             nonlocal total
             if run:
                 height, arranged = self.run_layout(run, compact)
@@ -260,9 +282,11 @@ class Trial:
     def _split(self, items: list[Item], start: int, end: int, plan: PagePlan, room: float, min_rows: int) -> bool:
         """Split a splittable block (a checklist week, between its rows) at the foot of a page."""
         item = items[end]
-        if item.card is not None or len(item.blocks) != 1 or not getattr(item.blocks[0], "splittable", False):
+        if item.card is not None or item.blocks is None or len(item.blocks) != 1:
             return False
         block = item.blocks[0]
+        if not isinstance(block, Ruled):  # the one block that splits
+            return False
         left = room - plan.used - block.getSpaceBefore() - block.getSpaceAfter()
         halves = block.split_rows(left) if left > 0 else None
         # A row alone under a heading reads as a week of its own: move more rows along.
@@ -279,7 +303,7 @@ class Trial:
         return True
 
 
-def _rows(week) -> int:
+def _rows(week: Ruled) -> int:
     """Exercise rows of a week grid: not its heading, not its glued rows (the pain row)."""
     return len(week.rows) - week.head - len(week.glued)
 
@@ -287,8 +311,9 @@ def _rows(week) -> int:
 class Engine:
     def __init__(self, page: Node, worst: Node | None, ctx: Context, height: float):
         self.page, self.worst, self.ctx, self.height = page, worst, ctx, height
-        self.memo: dict = {}  # blocks made for one setting, shared by the trials that share it
-        self.frames: dict = {}  # (size, spacing, reserve, light) → heights of the first page's head, the foot
+        self.memo: dict = {}  # blocks made for one setting, shared by the trials that share it (Renderer's)
+        # (size, spacing, reserve, light) → heights of the first page's head, the foot
+        self.frames: dict[tuple[float, float, bool, bool], tuple[float, float, float]] = {}
         self.trials: dict[tuple[Fit, bool], Trial] = {}
         self.has_pictures = any(n.attrs.get("image") for n in page.elements("card"))
 

@@ -43,7 +43,9 @@ def make_pdf(pages: list[Page], page_size: str, *, title: str, author: str, subj
     """
     buffer = BytesIO()
     width, height = PAGE_SIZES[page_size]
-    canv = Canvas(buffer, pagesize=(width, height), invariant=1, initialFontName=font, lang="en")
+    canv = Canvas(buffer, pagesize=(width, height), invariant=1,
+                  initialFontName=font,  # type: ignore[arg-type]  # ReportLab's stubs type the font name as float
+                  lang="en")
     canv.setTitle(title)
     canv.setAuthor(author)
     canv.setSubject(subject)
@@ -81,6 +83,7 @@ def _place(canv: Canvas, flowables: list[Flowable], y: float, width: float, x: f
         y -= flowable.getSpaceBefore()
         w, h = flowable.wrapOn(canv, width, 1e6)
         y -= h
-        flowable.drawOn(canv, x, y, _sW=width - w)  # _sW: room for hAlign, as a Frame does
+        # _sW: room for hAlign, as a Frame does
+        flowable.drawOn(canv, x, y, _sW=width - w)  # type: ignore[call-arg]  # ReportLab's stubs lack _sW
         y -= flowable.getSpaceAfter()
     return y

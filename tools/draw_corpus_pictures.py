@@ -17,11 +17,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
-import fontpkg_atkinson_hyperlegible
-
 import draw_pictures  # the sample pictures' tool, beside this one
+import fontpkg_atkinson_hyperlegible
+from PIL import Image, ImageDraw, ImageFont
 
 SCALE = draw_pictures.SCALE  # drawn this many times larger, then reduced
 OUT = Path(__file__).resolve().parent.parent / "tests" / "programs" / "images"
@@ -106,7 +104,7 @@ class Sketch(draw_pictures.Sketch):
                 self.draw.ellipse((x - r, y - r, x + r, y + r), fill=color)
 
     def dashed(self, points, width, color=ACCENT, dash=10, gap=8):
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):  # each segment
             length = math.hypot(x1 - x0, y1 - y0)
             t = 0.0
             while t < length:
@@ -1074,7 +1072,7 @@ def logo():
     draw.ellipse((c - r, c - r, c + r, c + r), fill=PRIMARY)
     # A cedar: three stacked triangles and a trunk, with an accent path below.
     u = SCALE
-    for i, (half, top) in enumerate(((34, 40), (48, 72), (62, 104))):
+    for half, top in ((34, 40), (48, 72), (62, 104)):
         draw.polygon([(c, top * u), (c - half * u, (top + 52) * u), (c + half * u, (top + 52) * u)],
                      fill="white")
     draw.rectangle((c - 9 * u, 156 * u, c + 9 * u, 176 * u), fill="white")

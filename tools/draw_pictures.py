@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
 import fontpkg_atkinson_hyperlegible
+from PIL import Image, ImageDraw, ImageFont
 
 SCALE = 4
 INK = (27, 58, 75)
