@@ -3,27 +3,44 @@
 Plan (which handouts changed, since the manifest) → render the changed ones,
 in worker processes when there are several → write each PDF atomically →
 record the manifest → report. A bad handout is reported and skipped; the
-others are still written. Rendering is deterministic, so a parallel build
-writes the same bytes as a serial one.
+others are still written; a handout whose PDFs cannot be written (a name
+too long, a folder in the way, a full disk) fails alone, and its two PDFs
+are written together or not at all. Rendering is deterministic, so a
+parallel build writes the same bytes as a serial one.
+
+Nothing waits for ever: SIGTERM stops a build as Ctrl-C does (what finished
+is recorded, the lock is released); a worker process that is killed fails
+the handout it was rendering and the others go on; a second build waits
+for the lock a bounded time (HANDOUTGEN_LOCK_WAIT seconds, 30 by default).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator
+import stat
+import time
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.manifest import Entry, Hasher, Manifest, global_key, is_fresh, output_stat
+from handoutgen.manifest import (MANIFEST_NAME, SUFFIXES, Entry, Hasher, Manifest, global_key, installed_roots,
+                                 is_fresh, output_names, output_stat)
 
-SUFFIXES = ("", "-checklist")  # out/<id>.pdf, out/<id>-checklist.pdf
+__all__ = ["SUFFIXES", "BatchReport", "Outcome", "build", "default_jobs", "output_names"]
+
 _TEMP_FILE = re.compile(r"^\..+\.pdf\..+\.tmp$")  # what atomic.write_atomic leaves if killed
+_TEMP_OVERHEAD = len(".") + len(".12345678.tmp")  # atomic's temporary name around the PDF's name
+LOCK_NAME = ".handoutgen.lock"
+LOCK_WAIT = 30.0  # seconds; HANDOUTGEN_LOCK_WAIT overrides
 
 
 @dataclass
@@ -49,15 +66,12 @@ class BatchReport:
     orphans: list[str] = field(default_factory=list)  # PDFs of deleted handouts, kept
     removed: list[str] = field(default_factory=list)  # PDFs of deleted handouts, pruned
     manifest_repaired: bool = False
+    notes: list[str] = field(default_factory=list)  # e.g. the record could not be saved
     interrupted: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.failed and not self.interrupted
-
-
-def output_names(handout_id: str) -> list[str]:
-    return [f"{handout_id}{suffix}.pdf" for suffix in SUFFIXES]
 
 
 def default_jobs() -> int:
@@ -70,26 +84,31 @@ def default_jobs() -> int:
 def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool = False,
           prune: bool = False, write: bool = True,
           progress: Callable[[int, int], None] | None = None, pages: int | None = None,
-          measure: bool = False) -> BatchReport:
+          measure: bool = False, lock_wait: float | None = None) -> BatchReport:
     """Render every handout that changed since the last build (all with `force`).
 
     With write=False (the `check` command) every handout is rendered and
     nothing is written: no PDFs, no manifest. `pages` overrides every
     handout's page limit; `measure` records how each was laid out.
+    `lock_wait` bounds the wait for another build of the same folder
+    (default: HANDOUTGEN_LOCK_WAIT, else 30 s).
     """
     report = BatchReport()
     out_dir = Path(out_dir).absolute()
-    hasher = Hasher()
-    with _locked(out_dir) if write else contextlib.nullcontext():
-        manifest = Manifest.load(out_dir) if write else Manifest()
+    roots = _roots(clinic)
+    hasher = Hasher(roots)
+    _check_handouts_folder(clinic)  # before anything: a missing folder must not prune every PDF
+    with _sigterm_stops(), (_locked(clinic, out_dir, lock_wait) if write else contextlib.nullcontext()):
+        manifest = Manifest.load(out_dir, roots) if write else Manifest()
         report.manifest_repaired = manifest.repaired
-        key = global_key(_layout_dirs(clinic), hasher, f"pages {pages}")
+        options_key = f"pages {pages}\nbrand {clinic.shown(clinic.brand_path)}"  # another brand: other PDFs
+        key = global_key(_layout_dirs(clinic), hasher, options_key)
         stale = force or not write or manifest.key != key  # a new tool or layout: everything is stale
         manifest.key = key
         if write:
             _remove_temp_files(out_dir)
         sources = clinic.handout_files()
-        todo = _plan(clinic, sources, manifest, out_dir, stale, hasher, report)
+        todo = _plan(clinic, sources, manifest, out_dir, stale, hasher, report, write)
         _deleted_handouts({path.stem for path in sources}, manifest, out_dir, prune and write, report)
         try:
             options = {"write": write, "pages": pages, "measure": measure}
@@ -99,21 +118,56 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
             raise
         finally:
             if write:
-                # Also after Ctrl-C: what was finished is recorded, the rest is rebuilt next time.
-                manifest.save(out_dir)
+                # Also after Ctrl-C or SIGTERM: what was finished is recorded, the rest is rebuilt next time.
+                try:
+                    manifest.save(out_dir)
+                except OSError as exc:
+                    report.notes.append(
+                        f"the record of this build ({_shown_dir(clinic, out_dir)}{MANIFEST_NAME}) could not be "
+                        f"saved ({exc.strerror or exc}); the next build renders every handout again")
     report.failed.sort(key=lambda o: o.source)
     report.rendered.sort()
     return report
 
 
+def _roots(clinic: Clinic) -> list[Path]:
+    """Where the files a PDF depends on may be: the clinic folder, the brand
+    file given (it may lie elsewhere) and the installed packages (fonts)."""
+    return [clinic.root, clinic.brand_path, *installed_roots()]
+
+
+def _shown_dir(clinic: Clinic, out_dir: Path) -> str:
+    """out/ as messages name it: from the clinic folder if inside it."""
+    return clinic.shown(out_dir).rstrip("/") + "/"
+
+
+def _check_handouts_folder(clinic: Clinic) -> None:
+    folder = clinic.handouts_dir
+    try:
+        with os.scandir(folder):
+            pass
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            why = "no such folder"
+        elif isinstance(exc, NotADirectoryError):
+            why = "is not a folder"
+        else:
+            why = f"cannot be read ({exc.strerror or exc})"
+        raise HandoutError(Problem(clinic.shown(folder), None, "",
+                                   f"{why}; it holds the clinic's handouts (is --root the clinic folder?). "
+                                   "Nothing was built or removed")) from None
+
+
 def _plan(clinic: Clinic, sources: list[Path], manifest: Manifest, out_dir: Path, stale: bool,
-          hasher: Hasher, report: BatchReport) -> list[Path]:
-    """The handouts to render; the others are unchanged (or collide, and fail)."""
-    collisions = _collisions(clinic, sources)
+          hasher: Hasher, report: BatchReport, write: bool) -> list[Path]:
+    """The handouts to render; the others are unchanged (or cannot be written, and fail)."""
+    problems = _collisions(clinic, sources)
+    if write:
+        problems.update(_names_too_long(clinic, sources, out_dir))
     todo = []
     for path in sources:
-        if path.stem in collisions:
-            report.failed.append(Outcome(path.stem, clinic.shown(path), [collisions[path.stem]]))
+        if path.stem in problems:
+            report.failed.append(Outcome(path.stem, clinic.shown(path), [problems[path.stem]]))
             manifest.entries.pop(path.stem, None)
             continue
         entry = manifest.entries.get(path.stem)
@@ -126,18 +180,51 @@ def _plan(clinic: Clinic, sources: list[Path], manifest: Manifest, out_dir: Path
     return todo
 
 
+def _names_too_long(clinic: Clinic, sources: list[Path], out_dir: Path) -> dict[str, Problem]:
+    """Handouts whose PDFs (with their temporary names) the output folder cannot hold."""
+    try:
+        limit = os.pathconf(out_dir, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = 255
+    problems = {}
+    longest_suffix = max(len(os.fsencode(f"{suffix}.pdf")) for suffix in SUFFIXES)
+    for path in sources:
+        needed = max(len(os.fsencode(name)) for name in output_names(path.stem)) + _TEMP_OVERHEAD
+        if needed > limit:
+            problems[path.stem] = Problem(
+                clinic.shown(path), None, "",
+                f"the file name is too long: its PDFs in {_shown_dir(clinic, out_dir)} would need names of "
+                f"{needed} bytes and the file system allows {limit}; shorten the name (without .yaml) to "
+                f"at most {limit - _TEMP_OVERHEAD - longest_suffix} bytes")
+    return problems
+
+
 def _deleted_handouts(current: set[str], manifest: Manifest, out_dir: Path, prune: bool,
                       report: BatchReport) -> None:
-    """PDFs the manifest says we made for handouts that are gone: reported, or removed."""
+    """PDFs the manifest says we made for handouts that are gone: reported, or removed.
+    Only the handout's own two names in the output folder are ever considered."""
     for handout_id in sorted(set(manifest.entries) - current):
-        names = [n for n in manifest.entries[handout_id].outputs if (out_dir / n).exists()]
+        owned = output_names(handout_id)
+        names = [n for n in manifest.entries[handout_id].outputs if n in owned and _a_file(out_dir / n)]
         if prune:
             for name in names:
-                (out_dir / name).unlink()
-            report.removed.extend(names)
+                try:
+                    (out_dir / name).unlink()
+                except OSError:
+                    continue
+                report.removed.append(name)
             del manifest.entries[handout_id]
         else:
             report.orphans.extend(names)
+
+
+def _a_file(path: Path) -> bool:
+    """A file (or a link) stands there, not a folder or a device."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
 
 
 def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict, jobs: int,
@@ -180,29 +267,88 @@ def _collisions(clinic: Clinic, sources: list[Path]) -> dict[str, Problem]:
     return problems
 
 
+def _lock_wait(given: float | None) -> float:
+    if given is not None:
+        return given
+    try:
+        return max(0.0, float(os.environ.get("HANDOUTGEN_LOCK_WAIT", LOCK_WAIT)))
+    except ValueError:
+        return LOCK_WAIT
+
+
 @contextlib.contextmanager
-def _locked(out_dir: Path) -> Iterator[None]:
-    """One build at a time per output folder: a second one waits."""
+def _locked(clinic: Clinic, out_dir: Path, wait_s: float | None) -> Iterator[None]:
+    """One build at a time per output folder: a second one waits a bounded
+    time, then fails naming the process that holds the lock."""
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks; builds must not overlap
         yield
         return
-    with open(out_dir / ".handoutgen.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    seconds = _lock_wait(wait_s)
+    fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    error = HandoutError(Problem(_shown_dir(clinic, out_dir), None, "", "in use"))
+                    error.message = (f"another build (pid {_holder(fd)}) is using {_shown_dir(clinic, out_dir)}; "
+                                     f"waited {seconds:g} s. Try again when it has finished")
+                    raise error from None
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)  # who holds it, for the message above
         try:
             yield
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return "unknown"
+    return text if text.isdigit() else "unknown"
 
 
 def _remove_temp_files(out_dir: Path) -> None:
     """Temp files of a build that was killed before it could clean up."""
     for path in out_dir.iterdir():
-        if _TEMP_FILE.match(path.name) and path.is_file():
+        if _TEMP_FILE.match(path.name) and _a_file(path):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+@contextlib.contextmanager
+def _sigterm_stops() -> Iterator[None]:
+    """`kill` (and `timeout`, systemd, `docker stop`) stops a build the way
+    Ctrl-C does: workers ended, what finished recorded, the lock released."""
+    if not _main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 # ------------------------------------------------------------------ workers
@@ -213,49 +359,117 @@ def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict,
         return
     jobs = min(jobs, len(todo))
     if jobs == 1:
-        _start_worker(clinic, out_dir, options)
+        _start_worker(clinic, out_dir, options, in_process=True)
         for path in todo:
             yield _render_one(path)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
-                                          else None)
     # Several handouts per message: sending one at a time costs more than rendering.
     chunk = max(1, min(16, len(todo) // (jobs * 4)))
-    pool = context.Pool(jobs, initializer=_start_worker, initargs=(clinic, out_dir, options))
-    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
+    normal, suspects = list(todo), []
+    while normal or suspects:
+        # After a worker was lost, the handouts it may have held are rendered one at a
+        # time, each alone in a worker, so a worker lost again names its handout.
+        alone = bool(suspects)
+        lost, unsent = yield from _pool_run(clinic, out_dir, options, suspects if alone else normal,
+                                            1 if alone else jobs, 1 if alone else chunk, 1 if alone else 2 * jobs)
+        if alone:
+            for path in lost:
+                yield _lost(clinic, path)
+            suspects = unsent
+        else:
+            suspects, normal = lost, unsent
+
+
+def _pool_run(clinic: Clinic, out_dir: Path, options: dict, paths: list[Path], workers: int,
+              chunk: int, window: int) -> Generator[Outcome, None, tuple[list[Path], list[Path]]]:
+    """Render `paths` in `workers` processes, `window` chunks in flight (2 per
+    worker keep every worker busy), yielding each outcome. Returns
+    ([], []) or, if a worker process died, (the handouts in the chunks then
+    in flight, the handouts never sent)."""
+    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    flying: dict[Future, list[Path]] = {}
+    sent = 0
+    broken = False
+    executor = None
     try:
-        yield from pool.imap_unordered(_render_one, todo, chunksize=chunk)
-        pool.close()
-    except BaseException:
-        pool.terminate()  # Ctrl-C: workers stop; their temp files are removed next build
-        raise
+        executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                       initargs=(clinic, out_dir, options))
+        while (sent < len(chunks) or flying) and not broken:
+            while sent < len(chunks) and len(flying) < window:
+                try:
+                    flying[executor.submit(_render_chunk, chunks[sent])] = chunks[sent]
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                sent += 1
+            if not flying:
+                break
+            done, _ = wait(flying, return_when=FIRST_COMPLETED)
+            for future in done:
+                if future.exception() is not None:
+                    broken = True  # BrokenProcessPool: _render_chunk itself never raises
+                    continue
+                del flying[future]
+                yield from future.result()
+        if not broken:
+            return [], []
+        # The pool is broken: every chunk still in flight ends now, with its outcomes or the error.
+        wait(flying, timeout=30)
+        lost: list[Path] = []
+        for future, items in flying.items():
+            if future.done() and future.exception() is None:
+                yield from future.result()
+            else:
+                lost.extend(items)
+        return lost, [path for items in chunks[sent:] for path in items]
     finally:
-        pool.join()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if executor is not None:
+            _stop(executor, kill=broken or bool(flying))
 
 
-def _interrupt(signum, frame):
-    """`kill` stops a build the way Ctrl-C does: workers ended, manifest saved."""
-    raise KeyboardInterrupt
+def _stop(executor: ProcessPoolExecutor, kill: bool) -> None:
+    """Shut the pool down; after Ctrl-C, SIGTERM or a lost worker, kill its workers
+    first, so nothing waits on a process that will never answer."""
+    if not kill:
+        executor.shutdown(wait=True)
+        return
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+    manager = getattr(executor, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
 
 
-def _main_thread() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
+def _lost(clinic: Clinic, path: Path) -> Outcome:
+    return Outcome(path.stem, clinic.shown(path), [Problem(
+        clinic.shown(path), None, "",
+        "not rendered: the worker process rendering it was killed (by the system's out-of-memory killer, "
+        "or a signal); the other handouts were built. Build again; if it happens again with this "
+        "handout, report it")])
 
 
 _worker: dict = {}
 
 
-def _start_worker(clinic: Clinic, out_dir: Path, options: dict) -> None:
+def _start_worker(clinic: Clinic, out_dir: Path, options: dict, in_process: bool = False) -> None:
     """Once per worker process: the renderer keeps fonts, brand, exercises
     and pictures loaded for every handout the worker renders."""
     from handoutgen.pipeline import Renderer
 
-    _die_with_parent()
-    _worker.update(renderer=Renderer(clinic), clinic=clinic, out_dir=out_dir, hasher=Hasher(), **options)
+    if not in_process:
+        _die_with_parent()
+        # SIGTERM ends a worker at once; Ctrl-C is the build's to handle (it ends the workers).
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker.update(renderer=Renderer(clinic), clinic=clinic, out_dir=out_dir, hasher=Hasher(_roots(clinic)),
+                   **options)
 
 
 def _die_with_parent() -> None:
@@ -269,8 +483,12 @@ def _die_with_parent() -> None:
         pass
 
 
+def _render_chunk(paths: list[Path]) -> list[Outcome]:
+    return [_render_one(path) for path in paths]
+
+
 def _render_one(path: Path) -> Outcome:
-    from handoutgen.atomic import write_atomic
+    from handoutgen.atomic import write_together
     from handoutgen.pipeline import Discharge
 
     clinic: Clinic = _worker["clinic"]
@@ -294,16 +512,32 @@ def _render_one(path: Path) -> Outcome:
             outcome.stats[kind] = {"pages": result.pages, "body": result.body_pt, "picture": result.picture_pt,
                                    "band": tallest_empty_band(result.pdf, clinic_margin(clinic))}
     hasher = _worker["hasher"]
-    outcome.deps = {_dep_name(clinic, dep): hasher(dep) for dep in rendered[0].deps}
+    # A file that cannot be hashed is recorded as "": never equal, so the handout is rebuilt next time.
+    outcome.deps = {_dep_name(clinic, dep): hasher(dep) or "" for dep in rendered[0].deps}
     if _worker["write"]:
         out_dir: Path = _worker["out_dir"]
-        for name, result in zip(output_names(path.stem), rendered):
-            target = out_dir / name
-            if target.parent.resolve() != out_dir.resolve():
-                raise RuntimeError(f"{name} would be written outside {out_dir}")
-            write_atomic(target, result.pdf)
-            outcome.outputs[name] = output_stat(target)
+        files = [(out_dir / name, result.pdf) for name, result in zip(output_names(path.stem), rendered)]
+        if any(target.parent != out_dir for target, _ in files):
+            raise RuntimeError(f"{path.stem} would be written outside {out_dir}")
+        try:
+            write_together(files)  # the two PDFs together, or neither
+        except OSError as exc:
+            outcome.problems = [Problem(outcome.source, None, "", _cannot_write(clinic, out_dir, exc))]
+            return outcome
+        for target, _ in files:
+            outcome.outputs[target.name] = output_stat(target)
     return outcome
+
+
+def _cannot_write(clinic: Clinic, out_dir: Path, exc: OSError) -> str:
+    where = _shown_dir(clinic, out_dir) + (Path(exc.filename).name if exc.filename else "")
+    if exc.errno == errno.EISDIR:
+        why = "it is a folder; move it out of the way"
+    elif exc.errno == errno.EEXIST:
+        why = f"{exc.strerror}; move it out of the way"
+    else:
+        why = exc.strerror or str(exc)
+    return f"cannot write {where}: {why}; its PDFs were left as they were"
 
 
 def clinic_margin(clinic: Clinic) -> float:

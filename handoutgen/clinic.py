@@ -35,10 +35,19 @@ class Clinic:
 
     @property
     def out_dir(self) -> Path:
-        """out/, or out/NAME/ for another brand file NAME.yaml, so brands never overwrite each other."""
+        """out/, or out/NAME/ for another brand file NAME.yaml, so brands never overwrite each other.
+        NAME must be a plain folder name: never `.`, `..` or hidden, which would be out/ itself,
+        the clinic folder or a hidden folder."""
         if self.brand_path == self.root / "brand.yaml":
             return self.root / "out"
-        return self.root / "out" / self.brand_path.stem
+        name = self.brand_path.stem
+        if (not name or name.startswith(".") or any(c in name for c in "/\\\0")
+                or len(name.encode("utf-8", "surrogateescape")) > 200):
+            raise HandoutError(Problem(
+                self.shown(self.brand_path), None, "--brand",
+                f"the file name {self.brand_path.name} cannot name its output folder (out/NAME/ for NAME.yaml); "
+                "rename the brand file, e.g. to riverside.yaml, or give the output folder with --out"))
+        return self.root / "out" / name
 
     @property
     def handouts_dir(self) -> Path:
