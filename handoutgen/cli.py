@@ -195,6 +195,8 @@ def build(out_dir, jobs, force, prune, strict, pages, clinic):
     out_dir = out_dir if out_dir is not None else clinic.out_dir
     with _progress_bar() as progress:
         report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress, pages=pages)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     _report(report, "rendered", strict=strict)
 
 
