@@ -4,7 +4,14 @@ Each file is decoded once, checked, turned upright and flattened onto white.
 For every size it is printed at, it is scaled to at most 300 dpi and
 compressed once (PNG-predicted Flate for drawings, JPEG for photos); the
 result is kept in memory and in the cache folder, keyed by the file's
-content hash, so a batch, and the next run, reuse it without decoding.
+content hash and the versions of the libraries that made it, so a batch,
+and the next run, reuse it without decoding. What is read back from the
+cache is verified (cache.load); a cache that cannot be written costs time.
+
+Picture files are read under the one rule of readsafe.py (inside the
+allowed folders, a regular file, size bounded). Pillow's own settings are
+never changed: the size of a picture is read from its header and checked
+before Pillow decodes it.
 """
 
 from __future__ import annotations
@@ -14,23 +21,27 @@ import json
 import math
 import re
 import struct
+import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import NoReturn
 
-from handoutgen.atomic import write_atomic
-from handoutgen.cache import cache_dir
+from handoutgen import cache
 from handoutgen.errors import HandoutError, Problem
+from handoutgen.readsafe import Refused, inside, read_inside
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+MAX_ASPECT = 20  # a picture longer than this many times its width prints as a strip nobody can see
+MAX_SVG_NUMBER = 1_000_000  # no drawing needs a size or coordinate beyond this (PDF numbers end near 1e20)
 MAX_FILE_BYTES = 50_000_000
 MAX_SVG_BYTES = 2_000_000
 MAX_DPI = 300
 JPEG_QUALITY = 85
 MAX_SHADE_ERROR = 8  # of 255: below what the eye sees on paper
-ENCODER = "v2"  # bump when the encoding changes, so old cache entries are not used
+ENCODER = "v3"  # bump when the encoding changes, so old cache entries are not used
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ class Picture:
     width_px: int
     height_px: int
     photo: bool  # a JPEG: keep it a JPEG
+    shown: str = ""  # how messages name the file
+    roots: tuple[Path, ...] = ()  # the folders it may be read from (readsafe)
 
     @property
     def aspect(self) -> float:
@@ -88,47 +101,79 @@ class VectorPicture:
     digest: str
     width_pt: float
     height_pt: float
+    data: bytes = field(default=b"", repr=False, compare=False)  # the checked file, as read
 
     @property
     def aspect(self) -> float:
         return self.height_pt / self.width_pt
 
     def drawing(self):
-        return _svg_drawing(self.path, self.digest)
+        return _svg_drawing(self.path, self.digest, self.data)
 
 
-def load_picture(path: Path, shown: str) -> Picture | VectorPicture:
-    """Check a picture file, without decoding it again if it was seen before."""
-    stat = path.stat()
-    if path.suffix.lower() == ".svg":
-        return _load_svg(path, stat.st_mtime_ns, stat.st_size, shown)
-    return _load(path, stat.st_mtime_ns, stat.st_size, shown)
+def load_picture(path: Path, shown: str, roots=None) -> Picture | VectorPicture:
+    """Check a picture file, without decoding it again if it was seen before.
+
+    The file is read only under readsafe's rule: inside one of `roots` (the
+    clinic folder; by default the picture's own folder), a regular file,
+    size bounded."""
+    allowed = tuple(Path(r) for r in roots) if roots else (Path(path).absolute().parent,)
+    try:
+        real = inside(path, allowed)
+        stat = real.stat()
+    except Refused as exc:
+        _fail(shown, exc.message)
+    except OSError as exc:
+        _fail(shown, f"cannot be opened ({exc.strerror or exc})")
+    if real.suffix.lower() == ".svg":
+        return _load_svg(real, stat.st_mtime_ns, stat.st_size, shown, allowed)
+    return _load(real, stat.st_mtime_ns, stat.st_size, shown, allowed)
+
+
+def _read(path: Path, roots: tuple[Path, ...], limit: int, shown: str) -> bytes:
+    try:
+        return read_inside(path, roots, limit)
+    except Refused as exc:
+        _fail(shown, exc.message)
 
 
 @lru_cache(maxsize=64)
-def _load_svg(path: Path, _mtime: int, size: int, shown: str) -> VectorPicture:
+def _load_svg(path: Path, _mtime: int, size: int, shown: str, roots: tuple[Path, ...]) -> VectorPicture:
     if size > MAX_SVG_BYTES:
         _fail(shown, f"is {size // 1000} KB, too large for a logo drawing; simplify it or save it as PNG")
-    data = path.read_bytes()
+    data = _read(path, roots, MAX_SVG_BYTES, shown)
     check_svg(data, shown)
     digest = hashlib.sha256(data).hexdigest()
-    drawing = _svg_drawing(path, digest, shown)
-    return VectorPicture(path, digest, float(drawing.width), float(drawing.height))
+    drawing = _svg_drawing(path, digest, data, shown)
+    width, height = float(drawing.width), float(drawing.height)
+    _check_shape(shown, width, height, "pt")
+    return VectorPicture(path, digest, width, height, data)
 
 
 @lru_cache(maxsize=16)
-def _svg_drawing(path: Path, digest: str, shown: str = ""):
+def _svg_drawing(path: Path, digest: str, data: bytes, shown: str = ""):
     from svglib.svglib import svg2rlg  # only when a clinic uses SVG
 
     try:
-        drawing = svg2rlg(BytesIO(path.read_bytes()), resolve_entities=False,
-                          external_reference_root=str(path.parent))
+        drawing = svg2rlg(BytesIO(data), resolve_entities=False, external_reference_root=str(path.parent))
     except Exception as exc:  # svglib raises many kinds on broken files
         _fail(shown, f"cannot be read as an SVG drawing ({exc.__class__.__name__}); re-save it, or use PNG")
-    if drawing is None or not drawing.width or not drawing.height or drawing.width <= 0 or drawing.height <= 0:
+    size = (drawing.width, drawing.height) if drawing is not None else (0, 0)
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in size):
         _fail(shown, "cannot be read as an SVG drawing (no size or no content); give the <svg> a width "
                      "and height or a viewBox, or save it as PNG")
     return drawing
+
+
+def _check_shape(shown: str, width: float, height: float, unit: str) -> None:
+    """Refuse a picture too thin to print at a size anyone can see."""
+    long, short = max(width, height), min(width, height)
+    if short <= 0 or long / short > MAX_ASPECT:
+        size = f"{width:g}×{height:g} {unit}" if unit != "pixels" else f"{int(width)}×{int(height)} pixels"
+        way = ("tall", "wide") if height > width else ("wide", "tall")
+        ratio = f"{long / short:,.0f} times as {way[0]} as it is {way[1]}" if short > 0 else "of no size"
+        _fail(shown, f"is {size}: a strip {ratio}, too thin to print at a size anyone can see; "
+                     f"crop it (or draw it) at most {MAX_ASPECT} times as {way[0]} as it is {way[1]}")
 
 
 _SVG_REFUSED = {"image", "foreignObject", "script", "iframe", "video", "audio"}
@@ -164,27 +209,126 @@ def check_svg(data: bytes, shown: str) -> None:
                     _fail(shown, f'refers to "{target[:60]}"; pictures must not refer to other files')
             if "@import" in value:
                 _fail(shown, "imports a style sheet; pictures must not refer to other files")
+    _check_svg_numbers(data, shown)
+
+
+# Attributes that name things rather than measure them: their digits are not numbers.
+_SVG_NAMES = {"id", "class", "href", "font-family", "xmlns", "version", "baseProfile", "lang", "name"}
+_NOT_FINITE = re.compile(r"(?<![A-Za-z])(?:inf(?:inity)?|nan)(?![A-Za-z])", re.IGNORECASE)
+_SVG_NUMBER = re.compile(r"(?<![\d.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_SVG_NOT_NUMBERS = re.compile(r"#[0-9A-Za-z_-]+|url\([^)]*\)")  # colours and references
+
+
+def _check_svg_numbers(data: bytes, shown: str) -> None:
+    """Refuse sizes, coordinates and stroke widths that cannot be drawn: not a
+    finite number (inf, nan), or beyond MAX_SVG_NUMBER (1e308 overflows the
+    PDF's numbers). Each is named with its line in the SVG file."""
+    from xml.parsers import expat
+
+    found: list[tuple[int, str, str, str]] = []  # (line, attribute, value, why)
+    style_line: list[int] = []
+
+    def check(line: int, name: str, value: str) -> None:
+        text = _SVG_NOT_NUMBERS.sub(" ", value)
+        if _NOT_FINITE.search(text):
+            found.append((line, name, value, "is not a finite number"))
+            return
+        for token in _SVG_NUMBER.findall(text):
+            number = float(token)
+            if not math.isfinite(number) or abs(number) > MAX_SVG_NUMBER:
+                found.append((line, name, value, f"holds {token}, beyond the ±{MAX_SVG_NUMBER:,} a drawing may use"))
+                return
+
+    def start(tag: str, attrs: dict) -> None:
+        line = parser.CurrentLineNumber
+        for name, value in attrs.items():
+            if name not in _SVG_NAMES and ":" not in name:  # inkscape:*, sodipodi:*: the editor's notes
+                check(line, name, value)
+        if tag.rpartition(":")[2] == "style":
+            style_line.append(line)
+
+    def end(tag: str) -> None:
+        if tag.rpartition(":")[2] == "style" and style_line:
+            style_line.pop()
+
+    def chars(text: str) -> None:
+        if style_line:
+            check(parser.CurrentLineNumber, "style", text.strip())
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        return  # check_svg has already said what is wrong with the XML
+    if found:
+        raise HandoutError([Problem(shown, line, "", f'{name} "{_clip(value)}" {why}; export the drawing again '
+                                                     "with ordinary sizes (or save it as PNG)")
+                            for line, name, value, why in found[:10]])
+
+
+def _clip(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= 40 else value[:37] + "..."
 
 
 @lru_cache(maxsize=1024)
-def _load(path: Path, _mtime: int, size: int, shown: str) -> Picture:
+def _load(path: Path, _mtime: int, size: int, shown: str, roots: tuple[Path, ...]) -> Picture:
     if size > MAX_FILE_BYTES:
         _fail(shown, f"is {size // 1_000_000} MB, too large for a handout picture; save it smaller")
-    data = path.read_bytes()
+    data = _read(path, roots, MAX_FILE_BYTES, shown)
     digest = hashlib.sha256(data).hexdigest()
-    meta = _cache_path(f"{digest}-{ENCODER}.json")  # versioned: a new check rule re-checks old files
-    try:
-        fields = json.loads(meta.read_text())
-        return Picture(path, digest, fields["width"], fields["height"], fields["photo"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    meta = _cache_key(digest, "json")  # versioned: a new check rule re-checks old files
+    blob = cache.load("images", meta)
+    if blob is not None:
+        try:
+            fields = json.loads(blob)
+            width, height, photo = fields["width"], fields["height"], fields["photo"]
+            if isinstance(width, int) and isinstance(height, int) and isinstance(photo, bool):
+                _check_size(shown, width, height)
+                return Picture(path, digest, width, height, photo, shown, roots)
+        except (ValueError, KeyError, TypeError):
+            pass
+    _check_size(shown, *_header_size(data))
     img, photo = _decode(data, shown)
-    picture = Picture(path, digest, img.width, img.height, photo)
-    _store(meta, json.dumps({"width": img.width, "height": img.height, "photo": photo}).encode())
+    picture = Picture(path, digest, img.width, img.height, photo, shown, roots)
+    cache.store("images", meta, json.dumps({"width": img.width, "height": img.height, "photo": photo}).encode())
     return picture
 
 
-def _fail(shown: str, message: str):
+def _check_size(shown: str, width: int, height: int) -> None:
+    """Too many pixels to decode, or too thin to print (0×0: size unknown, Pillow decides)."""
+    if width * height > MAX_PIXELS:
+        _fail(shown, f"is {width}×{height} pixels, too large to print; scale it down")
+    if width and height:
+        _check_shape(shown, width, height, "pixels")
+
+
+def _header_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's or JPEG's header, read without Pillow; (0, 0) if not found."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:2] == b"\xff\xd8":
+        pos = 2
+        while pos + 9 <= len(data):
+            if data[pos] != 0xFF:
+                return 0, 0
+            marker = data[pos + 1]
+            if marker == 0xFF:  # fill byte
+                pos += 1
+                continue
+            if 0xD0 <= marker <= 0xD9 or marker == 0x01:  # no length
+                pos += 2
+                continue
+            (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
+                height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+                return width, height
+            pos += 2 + length
+    return 0, 0
+
+
+def _fail(shown: str, message: str) -> NoReturn:
     raise HandoutError(Problem(shown, None, "", message))
 
 
@@ -192,20 +336,23 @@ def _decode(data: bytes, shown: str):
     """The picture upright, in RGB or grey on white; (image, is a photo)."""
     from PIL import Image, ImageOps, UnidentifiedImageError  # only needed on a cache miss
 
-    # Our own limit (MAX_PIXELS, checked below before decoding) replaces
-    # Pillow's, so a huge picture gets a message with its size.
-    Image.MAX_IMAGE_PIXELS = None
+    # Pillow's own bomb guard (Image.MAX_IMAGE_PIXELS) is left as it is: our
+    # lower limit is checked first, from the header (_header_size, by the
+    # caller) and again below, so a huge picture gets a message with its size.
     try:
-        with Image.open(BytesIO(data)) as img:
-            if img.format not in ("PNG", "JPEG"):
-                _fail(shown, f"is a {img.format} picture; save it as PNG or JPEG (or SVG)")
-            if img.width * img.height > MAX_PIXELS:
-                _fail(shown, f"is {img.width}×{img.height} pixels, too large to print; scale it down")
-            photo = img.format == "JPEG"
-            img = ImageOps.exif_transpose(img)
-            img.load()
-            return _flatten(img), photo
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as img:
+                if img.format not in ("PNG", "JPEG"):
+                    _fail(shown, f"is a {img.format} picture; save it as PNG or JPEG (or SVG)")
+                _check_size(shown, img.width, img.height)
+                photo = img.format == "JPEG"
+                upright = ImageOps.exif_transpose(img)
+                upright.load()
+                return _flatten(upright), photo
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        _fail(shown, "has too many pixels to print; scale it down")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         _fail(shown, f"cannot be read as a picture ({exc.__class__.__name__}); re-save it as PNG or JPEG")
 
 
@@ -226,20 +373,28 @@ def _flatten(img):
 
 @lru_cache(maxsize=256)
 def _encoded(picture: Picture, size: tuple[int, int]) -> Encoded:
-    blob = _cache_path(f"{picture.digest}-{size[0]}x{size[1]}-{ENCODER}.bin")
-    try:
-        return Encoded.from_bytes(blob.read_bytes())
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    name = _cache_key(f"{picture.digest}-{size[0]}x{size[1]}", "bin")
+    blob = cache.load("images", name)
+    if blob is not None:
+        try:
+            encoded = Encoded.from_bytes(blob)
+            if (encoded.width, encoded.height) == size:
+                return encoded
+        except (ValueError, KeyError, TypeError):
+            pass
     img, _ = _decoded(picture)
     encoded = encode(img, size, picture.photo)
-    _store(blob, encoded.to_bytes())
+    cache.store("images", name, encoded.to_bytes())
     return encoded
 
 
 @lru_cache(maxsize=2)  # a decoded 12-megapixel photo is 36 MB: keep few
 def _decoded(picture: Picture):
-    return _decode(picture.path.read_bytes(), str(picture.path))
+    shown = picture.shown or str(picture.path)
+    data = _read(picture.path, picture.roots or (picture.path.parent,), MAX_FILE_BYTES, shown)
+    if hashlib.sha256(data).hexdigest() != picture.digest:
+        _fail(shown, "changed while the handout was being made; run the command again")
+    return _decode(data, shown)
 
 
 def encode(img, size: tuple[int, int], photo: bool) -> Encoded:
@@ -247,7 +402,7 @@ def encode(img, size: tuple[int, int], photo: bool) -> Encoded:
     from PIL import Image
 
     if img.size != size:
-        img = img.resize(size, Image.LANCZOS)
+        img = img.resize(size, Image.Resampling.LANCZOS)
     if img.mode == "RGB" and _is_grey(img):
         img = img.convert("L")
     if photo:
@@ -324,12 +479,6 @@ def _png_stream(png: bytes) -> tuple[int, bytes]:
     return bits, data
 
 
-def _cache_path(name: str) -> Path:
-    return cache_dir("images") / name
-
-
-def _store(path: Path, data: bytes) -> None:
-    try:
-        write_atomic(path, data, durable=False)
-    except OSError:
-        pass  # the cache is only a shortcut; a read-only cache folder just costs time
+def _cache_key(stem: str, ext: str) -> str:
+    """A cache entry's name: what it is made from, the encoder's version and the libraries' versions."""
+    return f"{stem}-{ENCODER}-{cache.library_versions()}.{ext}"
