@@ -3,7 +3,9 @@
 The cache is only a shortcut: a folder that cannot be made or written (no
 home folder, a read-only disk, a path that is a file) costs time, never a
 render. `cache_dir` never raises: it falls back to a folder of this process
-(removed at exit), and gives None only if not even that can be made.
+(removed at exit). Only if not even that can be made is the folder it gives
+unwritable: writing there must be best effort (catch OSError), as it always
+must, since a disk can fill up.
 `load` and `store` keep a length and SHA-256 digest with every entry;
 an entry cut short or altered is ignored (and removed), so it is rebuilt.
 """
@@ -46,16 +48,20 @@ def _configured() -> Path | None:
     return home / ".cache" / "handoutgen"
 
 
-def cache_dir(kind: str) -> Path | None:
+def cache_dir(kind: str) -> Path:
     """A folder for cache entries of `kind` that can be written: the configured one
-    if usable, else a temporary one of this process; None if neither can be made.
-    Never raises."""
+    if usable, else a temporary one of this process. Never raises; if no folder
+    at all can be made, the configured path (or a temporary path) is given
+    anyway, and reading or writing there fails with OSError."""
     root = _configured()
     if root is not None:
         usable = _usable(root / kind)
         if usable is not None:
             return usable
-    return _process_dir(kind)
+    fallback = _process_dir(kind)
+    if fallback is not None:
+        return fallback
+    return (root if root is not None else Path(os.devnull) / "handoutgen-cache") / kind  # writes fail: OSError
 
 
 @lru_cache(maxsize=32)
@@ -91,10 +97,7 @@ def forget() -> None:
 
 def load(kind: str, name: str) -> bytes | None:
     """The data stored under `name`, if the entry is there and whole; else None."""
-    folder = cache_dir(kind)
-    if folder is None:
-        return None
-    path = folder / name
+    path = cache_dir(kind) / name
     try:
         with open(path, "rb") as handle:
             blob = handle.read()
@@ -115,12 +118,9 @@ def load(kind: str, name: str) -> bytes | None:
 def store(kind: str, name: str, data: bytes) -> None:
     """Keep `data` under `name`, if the cache can be written. Never raises for
     a folder or disk that refuses: the cache is only a shortcut."""
-    folder = cache_dir(kind)
-    if folder is None:
-        return
     blob = _MAGIC + struct.pack(">Q", len(data)) + hashlib.sha256(data).digest() + data
     try:
-        write_atomic(folder / name, blob, durable=False)
+        write_atomic(cache_dir(kind) / name, blob, durable=False)
     except (OSError, ValueError):
         pass
 

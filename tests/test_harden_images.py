@@ -96,6 +96,27 @@ def test_a_cache_that_refuses_every_write_only_costs_time(clinic, tmp_path, monk
     assert len(_pictures(out)) >= 2
 
 
+def test_no_folder_anywhere_can_be_written_still_renders(clinic, tmp_path, monkeypatch):
+    import tempfile
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a regular file\n")
+    monkeypatch.setenv("HANDOUTGEN_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(cache, "_fallback", [])
+
+    def no_temp(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_temp)
+    folder = cache.cache_dir("images")  # a path all the same: writing there fails with OSError
+    assert isinstance(folder, Path)
+    cache.store("images", "x", b"data")  # never raises
+    assert cache.load("images", "x") is None
+    result, out = _render(clinic, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(_pictures(out)) >= 2
+
+
 def test_truncated_or_altered_cache_entries_are_ignored_and_rebuilt(clinic, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("HANDOUTGEN_CACHE_DIR", str(folder))
@@ -196,7 +217,8 @@ def _svg(attrs: str, inner: str = '<rect x="1" y="1" width="5" height="5" stroke
     (_svg('width="10" height="10"', '<path d="M1,1 L1e40,5"/>'), 2, 'd "M1,1 L1e40,5"'),
     (_svg('width="10" height="10"', '<rect style="stroke-width: 1e300" width="5" height="5"/>'), 2, "style"),
     (_svg('width="1e308" height="10"'), 1, 'width "1e308"'),
-])
+], ids=["width-inf", "width-nan", "height-Infinity", "viewBox-nan", "stroke-width-1e308", "path-1e40",
+        "style-1e300", "width-1e308"])
 def test_svg_numbers_that_cannot_be_drawn_are_refused_with_their_line(clinic, tmp_path, svg, line, says):
     _use_picture(clinic, "drawing.svg", svg.encode())
     result, _ = _render(clinic, tmp_path)
@@ -262,3 +284,14 @@ def test_the_longest_video_link_a_qr_code_holds_still_prints(clinic, tmp_path):
     path.write_text(path.read_text() + f"video: {url}\n")
     result, _ = _render(clinic, tmp_path)
     assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize("ratio", [8, 20])
+def test_a_wide_logo_is_shrunk_to_leave_the_clinic_name_its_room(clinic, tmp_path, ratio):
+    from PIL import Image
+
+    Image.new("RGB", (ratio * 60, 60), (200, 30, 30)).save(clinic / "images/wide.png")
+    edit(clinic / "brand.yaml", "logo: logo.png", "logo: wide.png")
+    result, out = _render(clinic, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(_pictures(out)) >= 3
