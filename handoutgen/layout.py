@@ -3,19 +3,48 @@
 Templates run in Jinja2's sandbox with StrictUndefined and autoescaping, so
 text from YAML can never become markup or template code. A clinic's own
 layouts/ folder overrides the built-in layouts of the same name.
+
+A clinic's layout is code from outside the program, so everything it can do
+is bounded (docs/safety.md, "Layouts"):
+- every template file read (a layout, or one it includes, imports or extends)
+  obeys the one file rule of readsafe: inside the clinic folder or the
+  installed package's layouts, a regular file, at most MAX_LAYOUT_BYTES;
+- a render stops after RENDER_SECONDS (checked at every loop iteration and
+  every call, so it works in any thread, no signals), past MAX_OUTPUT_CHARS of
+  output, and at any value (text, list, width, repeat count) over MAX_VALUE;
+- a macro that calls itself for ever is a clear error, not a crash;
+- no message made from a template error names the patient or therapist.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import re
-from functools import lru_cache
+import threading
+import time
+import types
+import unicodedata
+from functools import lru_cache, update_wrapper, wraps
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import nodes
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
+from markupsafe import Markup, escape
 
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.markup import MarkupError, check_element
+from handoutgen.readsafe import Refused, read_inside
+
+MAX_LAYOUT_BYTES = 256 * 1024  # one template file; a real layout is a few KB
+RENDER_SECONDS = 2.0  # a real layout renders in milliseconds
+MAX_OUTPUT_CHARS = 1_000_000  # a real layout writes a few tens of KB
+MAX_VALUE = 1_000_000  # characters of a text, items of a list, or a width/count given to a filter or method
+MAX_RANGE = 100_000  # numbers in one range()
+MAX_INT_BITS = 10_000  # a number of about 3,000 digits
+SIMPLIFY = "simplify the layout"
 
 
 def builtin_layouts_dir() -> Path:
@@ -26,13 +55,310 @@ def builtin_layouts_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "layouts"
 
 
+class LayoutLimit(Exception):
+    """A layout went past one of the limits above; `message` says which."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class LayoutRefused(jinja2.TemplateError):
+    """A template file the file rule refuses to read."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"layouts/{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+# ------------------------------------------------------------ loading ---
+
+class SafeLoader(jinja2.BaseLoader):
+    """FileSystemLoader's search, but every file is read through readsafe."""
+
+    def __init__(self, folders: list[Path], roots: list[Path]):
+        self.folders = folders
+        self.roots = roots
+        self.names: dict[str, str] = {}  # file name → template name, for error locations
+
+    def get_source(self, environment, template: str):
+        pieces = split_template_path(template)  # TemplateNotFound for "..", like FileSystemLoader
+        for folder in self.folders:
+            path = os.path.join(folder, *pieces)
+            if not os.path.lexists(path):
+                continue
+            try:
+                mtime = os.stat(path).st_mtime_ns
+                data = read_inside(path, self.roots, MAX_LAYOUT_BYTES)
+            except Refused as exc:
+                raise LayoutRefused(template, exc.message) from None
+            except OSError as exc:
+                raise LayoutRefused(template, f"cannot be read ({exc.strerror or exc})") from None
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise LayoutRefused(template, f"is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") \
+                    from None
+            filename = os.path.normpath(path)
+            self.names[filename] = template
+            real = os.path.realpath(filename)
+
+            def uptodate() -> bool:
+                try:
+                    return os.stat(filename).st_mtime_ns == mtime and os.path.realpath(filename) == real
+                except OSError:
+                    return False
+
+            return source, filename, uptodate
+        raise jinja2.TemplateNotFound(template)
+
+
+# ------------------------------------------------------------ limits ---
+
+_budget = threading.local()  # this thread's render: its deadline
+
+
+def _check_time() -> None:
+    if time.monotonic() > getattr(_budget, "deadline", math.inf):
+        raise LayoutLimit(f"the layout took longer than {RENDER_SECONDS:g} s to render (the limit); "
+                          f"{SIMPLIFY} (fewer or shorter loops, no macro calling itself)")
+
+
+def _too_big(what: str) -> LayoutLimit:
+    return LayoutLimit(f"{what} over {MAX_VALUE:,} (the limit for any text, list, width or count in a "
+                       f"layout); {SIMPLIFY}")
+
+
+def _sized(value):
+    if isinstance(value, (str, list, tuple, dict, set, frozenset)) and len(value) > MAX_VALUE:
+        raise _too_big("a text or list of " + f"{len(value):,} characters or items,")
+    return value
+
+
+def _count(value) -> None:
+    """A number used as a width, count or size."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_VALUE:
+        raise _too_big(f"a number ({_short_int(value)}) used as a width or count,")
+
+
+def _short_int(value: int) -> str:
+    return f"{value:,}" if value.bit_length() < 64 else f"about 2^{value.bit_length()}"
+
+
+_SPEC_NUMBER = re.compile(r"\d+")
+
+
+def _check_spec(spec: str) -> None:
+    """Widths and precisions in a format specification."""
+    for run in _SPEC_NUMBER.findall(spec):
+        if len(run) > 7 or int(run) > MAX_VALUE:
+            raise _too_big(f"a width or precision ({run[:12]}{'…' if len(run) > 12 else ''}) in a format,")
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?([-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?)")
+
+
+def _check_percent(fmt, values) -> None:
+    """`fmt % values`, checked before it is made."""
+    specs = _PERCENT_SPEC.findall(str(fmt))
+    for spec in specs:
+        _check_spec(spec)
+    if any("*" in spec for spec in specs):
+        for value in values if isinstance(values, tuple) else (values,):
+            _count(value)
+
+
+def _check_args(args, kwargs) -> None:
+    for value in args:
+        _count(value)
+    for value in kwargs.values():
+        _count(value)
+
+
+def _check_replace(s, old="", new="", count=None, *_args, **_kwargs) -> None:
+    s, old, new = str(s), str(old), str(new)
+    n = s.count(old) if old else len(s) + 1
+    if count is not None and isinstance(count, int) and count >= 0:
+        n = min(n, count)
+    if len(s) + n * (len(new) - len(old)) > MAX_VALUE:
+        raise _too_big("the text this replace() would make is")
+
+
+def _check_join(items=(), separator="", *_args, **_kwargs) -> None:
+    if isinstance(items, (list, tuple)):
+        total = sum(len(x) if isinstance(x, str) else 1 for x in items)
+        total += max(len(items) - 1, 0) * len(str(separator))
+        if total > MAX_VALUE:
+            raise _too_big("the text this join would make is")
+
+
+def _check_indent(s, width=4, *_args, **_kwargs) -> None:
+    if isinstance(width, str):
+        lines = str(s).count("\n") + 1
+        if lines * (len(width) + 1) + len(str(s)) > MAX_VALUE:
+            raise _too_big("the text this indent would make is")
+
+
+_FILTER_CHECKS = {"replace": _check_replace, "join": _check_join, "indent": _check_indent,
+                  "format": lambda value, *args, **kwargs: _check_percent(value, kwargs or args)}
+_METHOD_CHECKS = {"replace": _check_replace, "join": lambda sep, items=(), *_a, **_k: _check_join(items, sep)}
+
+
+def _guarded_filter(name: str, func):
+    check = _FILTER_CHECKS.get(name)
+    pass_arg = getattr(func, "jinja_pass_arg", None)
+
+    @wraps(func)
+    def guarded(*args, **kwargs):
+        _check_time()
+        value_at = 1 if pass_arg is not None else 0  # context / eval context comes first
+        _check_args(args[value_at + 1:], kwargs)
+        if check is not None:
+            check(*args[value_at:], **kwargs)
+        return _sized(func(*args, **kwargs))
+
+    return guarded
+
+
+def _safe_range(*args):
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise LayoutLimit(f"range() of {len(numbers):,} numbers: the limit is {MAX_RANGE:,}; {SIMPLIFY}")
+    return numbers
+
+
+def _tick(iterable):
+    """Every loop of a layout iterates through this: the time limit is checked each step."""
+    deadline = getattr(_budget, "deadline", math.inf)
+    for item in iterable:
+        if time.monotonic() > deadline:
+            _check_time()
+        yield item
+
+
+class _SpecCheck:
+    def format_field(self, value, format_spec):
+        _check_spec(format_spec)
+        return super().format_field(value, format_spec)
+
+
+class _Formatter(_SpecCheck, SandboxedFormatter):
+    pass
+
+
+class _EscapeFormatter(_SpecCheck, SandboxedEscapeFormatter):
+    pass
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    def visit_Concat(self, node, frame) -> None:
+        # `a ~ b`: the joined text is checked against MAX_VALUE.
+        self.write("environment.checked_concat(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class LayoutEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with every way to run long or grow large bounded."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/"})
+    code_generator_class = _CodeGenerator
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.globals.pop("lipsum", None)  # writes up to any number of paragraphs; no layout needs it
+        self.globals["range"] = _safe_range
+        self.filters["_tick"] = _tick
+
+    def guard_filters(self) -> None:
+        for name, func in list(self.filters.items()):
+            if name != "_tick":
+                self.filters[name] = _guarded_filter(name, func)
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, "_tick", [], [], None, None, lineno=loop.iter.lineno)
+        return tree
+
+    @staticmethod
+    def checked_concat(value):
+        return _sized(value)
+
+    def call_binop(self, context, operator, left, right):
+        _check_time()
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
+                    if len(seq) * n > MAX_VALUE:
+                        raise _too_big(f"a text or list repeated {_short_int(n)} times,")
+            if _is_int(left) and _is_int(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise LayoutLimit(f"a number too large (over {MAX_INT_BITS:,} bits); {SIMPLIFY}")
+        elif operator == "**":
+            if _is_int(left) and _is_int(right) and abs(left) > 1 and right > 0 and \
+                    right * math.log2(abs(left)) > MAX_INT_BITS:
+                raise LayoutLimit(f"a number too large (over {MAX_INT_BITS:,} bits); {SIMPLIFY}")
+        elif operator == "%" and isinstance(left, str):
+            _check_percent(left, right)
+        elif operator == "+":
+            if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+                if len(left) + len(right) > MAX_VALUE:
+                    raise _too_big("a text or list of " + f"{len(left) + len(right):,} characters or items,")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        _check_time()
+        if __obj is not _safe_range:  # it says how long a range may be
+            _check_args(args, kwargs)
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            check = _METHOD_CHECKS.get(getattr(__obj, "__name__", ""))
+            if check is not None:
+                check(owner, *args, **kwargs)
+        return _sized(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value):
+        # As Jinja's, with formatters that check each field's width and precision.
+        if not isinstance(value, (types.MethodType, types.BuiltinMethodType)) or \
+                getattr(value, "__name__", "") not in ("format", "format_map"):
+            return None
+        f_self = getattr(value, "__self__", None)
+        if not isinstance(f_self, str):
+            return None
+        str_type = type(f_self)
+        is_format_map = value.__name__ == "format_map"
+        if isinstance(f_self, Markup):
+            formatter = _EscapeFormatter(self, escape=f_self.escape)
+        else:
+            formatter = _Formatter(self)
+
+        def wrapper(*args, **kwargs):
+            if is_format_map:
+                if kwargs:
+                    raise TypeError("format_map() takes no keyword arguments")
+                if len(args) != 1:
+                    raise TypeError(f"format_map() takes exactly one argument ({len(args)} given)")
+                kwargs = args[0]
+                args = ()
+            return _sized(str_type(formatter.vformat(f_self, args, kwargs)))
+
+        return update_wrapper(wrapper, value)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @lru_cache(maxsize=None)
 def environment(clinic_layouts: Path | None) -> jinja2.Environment:
-    search = [str(builtin_layouts_dir())]
+    builtin = builtin_layouts_dir()
+    folders, roots = [builtin], [builtin]
     if clinic_layouts is not None and clinic_layouts.is_dir():
-        search.insert(0, str(clinic_layouts))
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search),
+        folders.insert(0, clinic_layouts)
+        roots.insert(0, clinic_layouts.parent)  # the clinic folder: a link may stay inside it
+    env = LayoutEnvironment(
+        loader=SafeLoader(folders, roots),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -40,6 +366,7 @@ def environment(clinic_layouts: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["nowrap"] = nowrap
+    env.guard_filters()
     return env
 
 
@@ -51,6 +378,9 @@ def nowrap(value) -> str:
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _TAG = re.compile(r"<([A-Za-z_][\w.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR = re.compile(r"([A-Za-z_][\w.-]*)\s*=")
+# A template pulled in by a name written literally ({% include "x" ~ y %} is not one).
+_REF = re.compile(r"\{%-?\s*(?:import|from|include|extends)\s+['\"]([^'\"]+)['\"]"
+                  r"(?=\s*(?:-?%\}|as\b|import\b|ignore\b|with\b|without\b))")
 
 
 def check_source(name: str, source: str) -> list[Problem]:
@@ -71,13 +401,19 @@ def check_source(name: str, source: str) -> list[Problem]:
     return problems
 
 
+PRIVATE = ("patient", "therapist")  # template variables never echoed in a message
+
+
 def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, str]:
     """Render layout `name`; return (markup, template file shown to users)."""
     env = environment(clinic_layouts)
+    private = {key: variables[key] for key in PRIVATE if isinstance(variables.get(key), str)}
     try:
         template = env.get_template(name)
     except jinja2.TemplateNotFound:
         raise HandoutError(f"layouts/{name}: no such layout")
+    except LayoutRefused as exc:
+        raise HandoutError(Problem(f"layouts/{exc.name}", None, "", exc.reason))
     except jinja2.TemplateSyntaxError as exc:
         raise HandoutError(Problem(f"layouts/{exc.name or name}", exc.lineno, "",
                                    f"template syntax error: {exc.message}"))
@@ -86,15 +422,82 @@ def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, st
     if problems:
         raise HandoutError(problems)
     try:
-        return template.render(**variables), shown
-    except jinja2.UndefinedError as exc:
-        raise HandoutError(Problem(shown, _template_line(exc, name), "",
-                                   f"{exc.message}; see docs/layouts.md for the variables"))
-    except jinja2.exceptions.SecurityError as exc:
-        raise HandoutError(Problem(shown, _template_line(exc, name), "",
-                                   f"not allowed in a layout: {exc}"))
-    except jinja2.TemplateError as exc:
-        raise HandoutError(Problem(shown, _template_line(exc, name), "", f"template error: {exc}"))
+        return _generate(template, variables), shown
+    except Exception as exc:  # the layout is the clinic's code: whatever it raises is its error
+        problem = _problem(env, exc, name)
+    raise HandoutError(Problem(_scrub(problem.file, private), problem.line, "", _scrub(problem.message, private)))
+
+
+def _generate(template: jinja2.Template, variables: dict) -> str:
+    """The template's output, within RENDER_SECONDS and MAX_OUTPUT_CHARS."""
+    previous = getattr(_budget, "deadline", math.inf)
+    _budget.deadline = time.monotonic() + RENDER_SECONDS
+    stream = template.generate(**variables)
+    try:
+        parts, size = [], 0
+        for chunk in stream:
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise LayoutLimit(f"the layout writes more than {MAX_OUTPUT_CHARS:,} characters (the limit; "
+                                  f"a handout needs a few thousand); {SIMPLIFY}")
+            parts.append(chunk)
+        return "".join(parts)
+    finally:
+        stream.close()
+        _budget.deadline = previous
+
+
+def _problem(env: jinja2.Environment, exc: Exception, name: str) -> Problem:
+    if isinstance(exc, jinja2.TemplateSyntaxError):  # in a template it includes or imports
+        return Problem(f"layouts/{exc.name or name}", exc.lineno, "", f"template syntax error: {exc.message}")
+    file, line = _where(env, exc, name)
+    if isinstance(exc, LayoutLimit):
+        message = exc.message
+    elif isinstance(exc, LayoutRefused):
+        message = f"layouts/{exc.name}: {exc.reason}"
+    elif isinstance(exc, RecursionError):
+        message = f"a macro or include calls itself without end (or nests too deeply); {SIMPLIFY}"
+    elif isinstance(exc, MemoryError):
+        message = f"the layout needs too much memory; {SIMPLIFY}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = f'no layout named "{exc.name}" to include or import'
+    elif isinstance(exc, jinja2.UndefinedError):
+        message = f"{exc.message}; see docs/layouts.md for the variables"
+    elif isinstance(exc, jinja2.exceptions.SecurityError):
+        message = f"not allowed in a layout: {exc}"
+    elif isinstance(exc, jinja2.TemplateError):
+        message = f"template error: {exc}"
+    else:
+        message = f"template error: {exc.__class__.__name__}: {exc}"
+    return Problem(f"layouts/{file}", line, "", message)
+
+
+def _where(env: jinja2.Environment, exc: Exception, name: str) -> tuple[str, int | None]:
+    """The innermost template line the error went through (Jinja rewrites the
+    traceback so that template frames carry the template's file and line)."""
+    names = env.loader.names
+    where = (name, getattr(exc, "lineno", None))
+    tb = exc.__traceback__
+    while tb is not None:
+        template = names.get(tb.tb_frame.f_code.co_filename)
+        if template is not None:
+            where = (template, tb.tb_lineno)
+        tb = tb.tb_next
+    return where
+
+
+def _scrub(text: str, private: dict[str, str]) -> str:
+    """`text` with the patient's and therapist's names, whole or in words, in any
+    case, replaced by <patient> and <therapist>."""
+    for key, name in private.items():
+        forms = {name, unicodedata.normalize("NFC", name), " ".join(name.split()), str(escape(name)),
+                 repr(name)[1:-1]}
+        for form in sorted(forms, key=len, reverse=True):
+            if form.strip():
+                text = re.sub(re.escape(form), f"<{key}>", text, flags=re.IGNORECASE)
+        for word in sorted(set(re.findall(r"\w{2,}", name)), key=len, reverse=True):
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", f"<{key}>", text, flags=re.IGNORECASE)
+    return text
 
 
 @lru_cache(maxsize=None)
@@ -102,30 +505,20 @@ def _checked_sources_cached(env: jinja2.Environment, name: str, mtime: float) ->
     source, filename, _ = env.loader.get_source(env, name)
     problems = check_source(name, source)
     # Check the templates it pulls in too.
-    for ref in re.findall(r"\{%-?\s*(?:import|from|include|extends)\s+['\"]([^'\"]+)['\"]", source):
+    for match in _REF.finditer(source):
+        ref = match.group(1)
         if ref != name:
-            problems += _checked_sources(env, ref)
+            problems += _checked_sources(env, ref, (name, source.count("\n", 0, match.start()) + 1))
     return tuple(problems)
 
 
-def _checked_sources(env, name: str) -> list[Problem]:
+def _checked_sources(env, name: str, included_at: tuple[str, int] | None = None) -> list[Problem]:
     try:
         _, filename, _ = env.loader.get_source(env, name)
     except jinja2.TemplateNotFound:
         return [Problem(f"layouts/{name}", None, "", "no such layout")]
+    except LayoutRefused as exc:
+        if included_at is None:
+            return [Problem(f"layouts/{name}", None, "", exc.reason)]
+        return [Problem(f"layouts/{included_at[0]}", included_at[1], "", f"layouts/{name}: {exc.reason}")]
     return list(_checked_sources_cached(env, name, Path(filename).stat().st_mtime))
-
-
-def _template_line(exc: Exception, name: str) -> int | None:
-    """Line in the template where rendering failed.
-
-    Jinja rewrites the traceback so that template frames carry the
-    template's file name and line.
-    """
-    line = getattr(exc, "lineno", None)
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(name):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
