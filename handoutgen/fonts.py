@@ -6,9 +6,11 @@ neither can draw is an error, never a box.
 from __future__ import annotations
 
 import hashlib
+import struct
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
@@ -17,9 +19,15 @@ from handoutgen.fontembed import SubsetCachingTTFont
 
 from handoutgen.atomic import write_atomic
 from handoutgen.cache import cache_dir
+from handoutgen.readsafe import Refused, read_inside
 
 DEFAULT_FAMILY = "Atkinson Hyperlegible"
 FALLBACK_NAME = "HG-Fallback"
+FONT_LIMIT = 30_000_000  # bytes of one font file; real text fonts are well under this
+# The head.modified (and created) of the fallback font the cache builds: a fixed
+# time, so the font, and every PDF drawing letters with it, is the same bytes
+# whenever and wherever it is built (1 Jan 2020, in seconds since 1904).
+FALLBACK_TIMESTAMP = 3_660_681_600
 
 
 def _package_files(module: str) -> Path:
@@ -36,54 +44,196 @@ def fallback_source() -> Path:
     return _package_files("fontpkg_noto_sans") / "NotoSans[wdth,wght].ttf"
 
 
+def package_font_roots() -> list[Path]:
+    """The installed font packages, the only fonts read from outside the clinic folder."""
+    return [_package_files("fontpkg_atkinson_hyperlegible"), _package_files("fontpkg_noto_sans")]
+
+
+class BadFont(Exception):
+    """A font file that cannot be used. `message` is for the user; `path` is the file."""
+
+    def __init__(self, message: str, path: Path | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+def font_bytes(path: Path, roots) -> bytes:
+    """The bytes of a font file, read under the one read rule (readsafe)."""
+    try:
+        return read_inside(path, roots, FONT_LIMIT)
+    except Refused as exc:
+        raise BadFont(exc.message, path) from None
+
+
+_CHECKED: dict[str, tuple[str | None, frozenset[str]]] = {}  # sha256 of a font file -> (why not usable, hollow)
+PROBE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def validate_font(data: bytes, face=None) -> frozenset[str]:
+    """Raise BadFont unless `data` is a TrueType font whose tables ReportLab
+    reads are whole and agree, and whose letters have outlines; return the
+    visible characters it maps to a blank glyph (left to the fallback font).
+    Checked once per file content, however many handouts or brands use it.
+    `face`: the file already parsed by ReportLab, if it has been."""
+    digest = hashlib.sha256(data).hexdigest()
+    if digest not in _CHECKED:
+        try:
+            _CHECKED[digest] = (None, _validate_uncached(data, face))
+        except BadFont as exc:
+            _CHECKED[digest] = (exc.message, frozenset())
+    trouble, hollow = _CHECKED[digest]
+    if trouble is not None:
+        raise BadFont(trouble)
+    return hollow
+
+
+def _validate_uncached(data: bytes, face=None) -> frozenset[str]:
+    if face is None:
+        from reportlab.pdfbase.ttfonts import TTFontFile
+
+        try:
+            face = TTFontFile(BytesIO(data))
+        except Exception as exc:  # any failure to parse a user's file means the file is no usable font
+            raise BadFont(_parse_trouble(exc)) from None
+    hollow = _hollow_letters(face, data)
+    probe = [ch for ch in PROBE if ord(ch) in face.charToGlyph]
+    blank = [ch for ch in probe if ch in hollow]
+    if blank:
+        shown = ", ".join(f'"{ch}"' for ch in blank[:6]) + (", …" if len(blank) > 6 else "")
+        raise BadFont(f"is damaged: its letters {shown} have no outline and would print invisible; "
+                      "use an intact copy of the font file")
+    try:  # what ReportLab does when it embeds the font in a PDF, on a probe line
+        face.makeSubset([0] + [ord(ch) for ch in probe])
+    except Exception as exc:
+        raise BadFont(f"is damaged: its letters cannot be embedded in a PDF ({exc.__class__.__name__}); "
+                      "use an intact copy of the font file") from None
+    return frozenset(hollow)
+
+
+def _parse_trouble(exc: Exception) -> str:
+    text = str(exc)
+    if "postscript outlines" in text.lower() or "cff" in text.lower():
+        return ("has PostScript (CFF) outlines, which cannot be embedded in the PDF; use the TrueType "
+                "(.ttf) version of the font")
+    if isinstance(exc, (struct.error, IndexError)):
+        return "is damaged: the file is cut short or its tables are broken; use an intact copy of the font file"
+    text = text.replace('"(ttf)"', "").replace("  ", " ").strip()
+    return f"cannot be used as a font ({text or exc.__class__.__name__}); use a TrueType .ttf file"
+
+
+def _hollow_letters(face, data: bytes) -> set[str]:
+    """Visible characters the font maps to a glyph with no outline (a blank
+    would print where the letter should be). Raises BadFont where the tables
+    that say where the outlines are do not fit the file or each other."""
+    damaged = "is damaged: {}; use an intact copy of the font file"
+    for tag in ("head", "hhea", "maxp", "hmtx", "cmap", "loca", "glyf"):
+        if tag not in face.table:
+            raise BadFont(f"cannot be used as a font (it has no '{tag}' table); use a TrueType .ttf file")
+    for tag, record in face.table.items():
+        if record["offset"] + record["length"] > len(data):
+            raise BadFont(damaged.format(f"the file is cut short (its '{tag.strip()}' table runs past its end)"))
+    try:
+        long_offsets = struct.unpack(">h", face.get_table("head")[50:52])[0]
+        glyphs = struct.unpack(">H", face.get_table("maxp")[4:6])[0]
+        metrics = struct.unpack(">H", face.get_table("hhea")[34:36])[0]
+    except struct.error:
+        raise BadFont(damaged.format("its head, hhea or maxp table is cut short")) from None
+    size = 4 if long_offsets else 2
+    loca, glyf = face.get_table("loca"), face.get_table("glyf")
+    if (glyphs == 0 or not 1 <= metrics <= glyphs or len(loca) < (glyphs + 1) * size
+            or len(face.get_table("hmtx")) < 4 * metrics + 2 * (glyphs - metrics)):
+        raise BadFont(damaged.format("its tables disagree on how many letters it has (maxp, hhea, hmtx, loca)"))
+    offsets = struct.unpack(f">{glyphs + 1}{'L' if long_offsets else 'H'}", loca[: (glyphs + 1) * size])
+    if not long_offsets:
+        offsets = tuple(o * 2 for o in offsets)
+    hollow = set()
+    for code, glyph in face.charToGlyph.items():
+        if glyph >= glyphs:
+            raise BadFont(damaged.format("its character map (cmap) points at letters the font does not have"))
+        ch = chr(code)
+        if unicodedata.category(ch)[0] not in "LNPS":
+            continue  # spaces, marks and controls may rightly be blank
+        start, end = offsets[glyph], offsets[glyph + 1]
+        if end <= start or end > len(glyf) or struct.unpack(">h", glyf[start:start + 2])[0] == 0:
+            hollow.add(ch)
+    return hollow
+
+
 @lru_cache(maxsize=None)
 def _cmap(path: Path) -> frozenset[int]:
     """The characters a font file maps to glyphs, read without loading it for drawing."""
     from fontTools.ttLib import TTFont as FTFont  # only for the fallback: keeps start-up fast
 
-    font = FTFont(str(path), lazy=True)
+    font = FTFont(BytesIO(font_bytes(path, package_font_roots())), lazy=True)
     try:
         return frozenset(font.getBestCmap())
     finally:
         font.close()
 
 
-def _static_instance(weight: int) -> Path:
+def _static_instance(weight: int) -> tuple[Path, bytes]:
     """Noto Sans is a variable font; ReportLab needs static outlines.
 
     Instancing takes seconds, so the result is cached on disk, keyed by the
     source file's content, and only made the first time it is needed.
     """
     source = fallback_source()
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    data = font_bytes(source, package_font_roots())
+    digest = hashlib.sha256(data).hexdigest()[:16]
     style = "Bold" if weight >= 700 else "Regular"
-    target = cache_dir("fonts") / f"NotoSans-{style}-{digest}.ttf"
-    if not target.exists():
-        from io import BytesIO
+    # v2: built with a fixed timestamp (older files carry the time they were built)
+    target = cache_dir("fonts") / f"NotoSans-{style}-{digest}-v2.ttf"
+    if target.exists():
+        try:
+            cached = font_bytes(target, [target.parent])
+            validate_font(cached)
+            return target, cached
+        except BadFont:
+            pass  # damaged or not a file: made again below
+    from fontTools.ttLib import TTFont as FTFont
+    from fontTools.varLib import instancer
 
-        from fontTools.ttLib import TTFont as FTFont
-        from fontTools.varLib import instancer
-
-        font = FTFont(str(source))
-        static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100})
-        # ReportLab merges fonts that share a PostScript name: give each its own.
-        names = static["name"]
-        for record in list(names.names):
-            if record.nameID in (2, 4, 6, 17):
-                names.removeNames(nameID=record.nameID)
-        names.setName(style, 2, 3, 1, 0x409)
-        names.setName(f"Noto Sans {style}", 4, 3, 1, 0x409)
-        names.setName(f"NotoSans-{style}", 6, 3, 1, 0x409)
-        buffer = BytesIO()
-        static.save(buffer)
+    font = FTFont(BytesIO(data), recalcTimestamp=False)
+    static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100})
+    static.recalcTimestamp = False  # head.modified would be the time of building
+    static["head"].created = static["head"].modified = FALLBACK_TIMESTAMP
+    # ReportLab merges fonts that share a PostScript name: give each its own.
+    names = static["name"]
+    for record in list(names.names):
+        if record.nameID in (2, 4, 6, 17):
+            names.removeNames(nameID=record.nameID)
+    names.setName(style, 2, 3, 1, 0x409)
+    names.setName(f"Noto Sans {style}", 4, 3, 1, 0x409)
+    names.setName(f"NotoSans-{style}", 6, 3, 1, 0x409)
+    buffer = BytesIO()
+    static.save(buffer)
+    try:
         write_atomic(target, buffer.getvalue())
-    return target
+    except OSError:
+        pass  # a cache that cannot be written: made again next time
+    return target, buffer.getvalue()
 
 
-@lru_cache(maxsize=None)
-def _register(name: str, path: Path) -> str:
-    pdfmetrics.registerFont(SubsetCachingTTFont(name, str(path)))
-    return name
+_LOADED: dict[str, tuple[str, frozenset[str]]] = {}  # ReportLab name -> (name, hollow characters)
+
+
+def _register(name: str, path: Path, data: bytes) -> tuple[str, frozenset[str]]:
+    """Register the font `data` (read from `path`) as `name`, once; BadFont if it is unusable."""
+    if name not in _LOADED:
+        stream = BytesIO(data)
+        stream.name = str(path)  # how ReportLab names the file internally
+        try:
+            font = SubsetCachingTTFont(name, stream)
+        except Exception as exc:  # any failure to parse a user's file means the file is no usable font
+            raise BadFont(_parse_trouble(exc), path) from None
+        try:
+            hollow = validate_font(data, font.face)
+        except BadFont as exc:
+            raise BadFont(exc.message, path) from None
+        pdfmetrics.registerFont(font)
+        _LOADED[name] = (name, hollow)
+    return _LOADED[name]
 
 
 def _drawable(name: str) -> frozenset[int]:
@@ -107,17 +257,22 @@ class FontSet:
 
     regular_path: Path
     bold_path: Path
+    regular_data: bytes = field(repr=False)
+    bold_data: bytes = field(repr=False)
     regular: str = field(init=False)
     bold: str = field(init=False)
     _fallback_ready: bool = field(default=False, init=False)
 
     def __post_init__(self):
-        digest = hashlib.sha1(f"{self.regular_path}|{self.bold_path}".encode()).hexdigest()[:8]
-        self.regular = _register(f"HG-{digest}-R", self.regular_path)
-        self.bold = _register(f"HG-{digest}-B", self.bold_path)
+        # Named by the files' content: a font file changed in place is loaded (and checked) anew.
+        key = hashlib.sha256(self.regular_data + b"|" + self.bold_data).hexdigest()[:16]
+        self.regular, hollow = _register(f"HG-{key}-R", self.regular_path, self.regular_data)
+        self.bold, hollow_bold = _register(f"HG-{key}-B", self.bold_path, self.bold_data)
         _register_family(self.regular, self.regular, self.bold)
-        # What ReportLab, which draws them, finds in the fonts' character maps.
-        self._main = _drawable(self.regular) & _drawable(self.bold)
+        # What ReportLab, which draws them, finds in the fonts' character maps,
+        # less the letters whose glyphs are blank (the fallback draws those).
+        blank = {ord(ch) for ch in hollow | hollow_bold}
+        self._main = (_drawable(self.regular) & _drawable(self.bold)) - blank
         self._fallback: frozenset[int] | None = None  # read on first need
         self._covers: dict[str, bool] = {}
 
@@ -165,8 +320,8 @@ class FontSet:
 
     def _ensure_fallback(self) -> None:
         if not self._fallback_ready:
-            regular = _register(FALLBACK_NAME, _static_instance(400))
-            bold = _register(FALLBACK_NAME + "-Bold", _static_instance(700))
+            regular = _register(FALLBACK_NAME, *_static_instance(400))[0]
+            bold = _register(FALLBACK_NAME + "-Bold", *_static_instance(700))[0]
             _register_family(regular, regular, bold)
             self._fallback_ready = True
 
@@ -179,6 +334,18 @@ def describe(ch: str) -> str:
     return f"\"{ch}\" (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})"
 
 
-@lru_cache(maxsize=None)
-def font_set(regular: Path, bold: Path) -> FontSet:
-    return FontSet(regular, bold)
+_SETS: dict[tuple, FontSet] = {}
+
+
+def font_set(regular: Path, bold: Path, roots=None) -> FontSet:
+    """The fonts of `regular` and `bold`, read under the one read rule from
+    inside `roots` (by default: the installed font packages) and checked;
+    BadFont (with the file's path) if either cannot be used."""
+    roots = list(roots) if roots is not None else package_font_roots()
+    data = {path: font_bytes(path, roots) for path in dict.fromkeys((regular, bold))}
+    key = (regular, bold, hashlib.sha256(data[regular]).digest(), hashlib.sha256(data[bold]).digest())
+    if key not in _SETS:
+        if len(_SETS) > 64:  # a long-running server whose clinics change fonts often
+            _SETS.clear()
+        _SETS[key] = FontSet(regular, bold, data[regular], data[bold])
+    return _SETS[key]

@@ -18,7 +18,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from reportlab.lib import colors
-from reportlab.pdfbase.ttfonts import TTFError
 
 from handoutgen import dosage
 from handoutgen.atomic import write_atomic
@@ -26,7 +25,8 @@ from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.fit import DoesNotFit, TooTall, blank_page, fit_pages
 from handoutgen.flowables import Context
-from handoutgen.fonts import DEFAULT_FAMILY, FontSet, default_font_files, describe, fallback_source, font_set
+from handoutgen.fonts import (DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source,
+                              font_set)
 from handoutgen.images import load_picture
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
@@ -98,14 +98,19 @@ def brand_fonts(clinic: Clinic, library: Library) -> FontSet:
             bold = _font_file(clinic, brand.font_bold, doc, "font_bold")
         else:
             bold = _bold_beside(clinic, regular)
-        try:
-            fonts = font_set(regular, bold)
-        except (TTFError, OSError, ValueError, KeyError, AssertionError) as exc:
-            which = "font_bold" if brand.font_bold and "bold" in str(exc).lower() else "font"
-            raise HandoutError(Problem(doc.file, doc.line_of((which,)), which, _font_trouble(exc)))
+        try:  # read under the one read rule, every table ReportLab uses checked (fonts.validate_font)
+            fonts = font_set(regular, bold, roots=[clinic.root])
+        except BadFont as exc:
+            which = "font_bold" if brand.font_bold and exc.path == bold else "font"
+            shown = "" if exc.path in (None, regular) or brand.font_bold else f"{clinic.shown(exc.path)}, its bold: "
+            raise HandoutError(Problem(doc.file, doc.line_of((which,)), which, shown + exc.message))
     problems = []
     for name in BRAND_TEXT_FIELDS:
         value = getattr(brand, name) or ""
+        problem = right_to_left_problem(value)
+        if problem is not None:  # whatever the font has: see check_characters
+            problems.append(Problem(doc.file, doc.line_of((name,)), name, problem))
+            continue
         for ch in sorted({c for c in value if not fonts.in_main(c)}):
             problems.append(Problem(doc.file, doc.line_of((name,)), name,
                                     f"the font has no {describe(ch)}; the clinic's own text must be "
@@ -141,30 +146,38 @@ def _bold_beside(clinic: Clinic, regular: Path) -> Path:
     return regular
 
 
-def _font_trouble(exc: Exception) -> str:
-    text = str(exc)
-    if "postscript outlines" in text.lower() or "cff" in text.lower():
-        return ("has PostScript (CFF) outlines, which cannot be embedded in the PDF; use the TrueType "
-                "(.ttf) version of the font")
-    return f"cannot be used as a font ({text or exc.__class__.__name__}); use a TrueType .ttf file"
-
-
 RIGHT_TO_LEFT = {"R", "AL", "AN"}  # Unicode bidirectional classes of Hebrew, Arabic, ...
+# Embeddings, overrides and isolates: they ask for a reordering that is never done.
+DIRECTION_CONTROLS = {"RLE", "RLO", "RLI", "LRE", "LRO", "LRI", "FSI", "PDF", "PDI"}
+
+
+def right_to_left_problem(text: str) -> str | None:
+    """Why `text` cannot be printed in order, or None. ReportLab lays text out
+    left to right, letter by letter: right-to-left scripts would print reversed
+    and unjoined even with a font that has them, so they are refused whatever
+    the font. The message names the character, never the text."""
+    if text.isascii():
+        return None
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in RIGHT_TO_LEFT:
+            return (f"the character {describe(ch)} is written right to left, which handoutgen cannot "
+                    "print correctly (it would come out reversed); write this text in a left-to-right script")
+        if kind in DIRECTION_CONTROLS:
+            return (f"the character U+{ord(ch):04X} ({unicodedata.name(ch, 'direction control')}) changes "
+                    "the direction of the text, which handoutgen cannot print correctly; delete it")
+    return None
 
 
 def check_characters(resolved: ResolvedHandout, fonts: FontSet) -> list[Problem]:
     problems = []
     for text, origin in resolved.texts:
-        if fonts.covers(text):
-            continue
-        # ReportLab lays text out left to right, letter by letter: right-to-left
-        # scripts would print reversed and unjoined even with a font that has them.
-        rtl = next((ch for ch in text if unicodedata.bidirectional(ch) in RIGHT_TO_LEFT), None)
+        # Every text, whether or not the brand font has its letters (docs/safety.md).
+        rtl = right_to_left_problem(text)
         if rtl is not None:
-            problems.append(Problem(origin.file, origin.line, origin.field,
-                                    f"the character {describe(rtl)} is written right to left, which "
-                                    "handoutgen cannot print correctly (it would come out reversed); "
-                                    "write this text in a left-to-right script"))
+            problems.append(Problem(origin.file, origin.line, origin.field, rtl))
+            continue
+        if fonts.covers(text):
             continue
         for ch in fonts.missing(text):
             problems.append(Problem(origin.file, origin.line, origin.field,
@@ -251,7 +264,7 @@ class Renderer:
         pictures = {}
         for key, image_path in resolved.images.items():
             try:
-                pictures[key] = load_picture(image_path, self.clinic.shown(image_path))
+                pictures[key] = load_picture(image_path, self.clinic.shown(image_path), roots=[self.clinic.root])
             except HandoutError as exc:
                 problems += exc.problems
         if problems:
