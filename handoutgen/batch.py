@@ -132,8 +132,9 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
 
 def _roots(clinic: Clinic) -> list[Path]:
     """Where the files a PDF depends on may be: the clinic folder, the brand
-    file given (it may lie elsewhere) and the installed packages (fonts)."""
-    return [clinic.root, clinic.brand_path, *installed_roots()]
+    file given (it may lie elsewhere), the built-in layouts and the
+    installed packages (fonts)."""
+    return [clinic.root, clinic.brand_path, _layout_dirs(clinic)[0], *installed_roots()]
 
 
 def _shown_dir(clinic: Clinic, out_dir: Path) -> str:

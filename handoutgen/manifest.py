@@ -87,7 +87,7 @@ class Manifest:
             key, entries = raw["key"], raw["entries"]
             if not isinstance(key, str) or not isinstance(entries, dict):
                 return cls(repaired=True)
-            allowed = [Path(root).resolve() for root in roots] + list(installed_roots())
+            allowed = tuple(Path(root).resolve() for root in roots) + installed_roots()
             checked = {handout_id: _entry(handout_id, value, allowed) for handout_id, value in entries.items()}
             return cls(key=key, entries=checked)
         except (Refused, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
@@ -100,7 +100,7 @@ class Manifest:
         write_atomic(out_dir / MANIFEST_NAME, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
 
-def _entry(handout_id: str, value, roots: list[Path]) -> Entry:
+def _entry(handout_id: str, value, roots: tuple[Path, ...]) -> Entry:
     """One entry, checked field by field; ValueError if anything is odd."""
     if not _single_name(handout_id) or not isinstance(value, dict):
         raise ValueError("bad entry")
@@ -123,13 +123,15 @@ def _single_name(name) -> bool:
             and "\0" not in name)
 
 
+@functools.lru_cache(maxsize=4096)  # the same exercises, pictures and fonts recur in every entry
 def _clinic_path(name: str) -> bool:
     """A path relative to the clinic folder that stays inside it."""
     path = PurePosixPath(name)
     return bool(name) and "\0" not in name and not path.is_absolute() and ".." not in path.parts
 
 
-def _absolute_inside(name: str, roots: list[Path]) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _absolute_inside(name: str, roots: tuple[Path, ...]) -> bool:
     path = Path(name)
     return ("\0" not in name and path.is_absolute() and ".." not in path.parts
             and any(path.is_relative_to(root) for root in roots))
