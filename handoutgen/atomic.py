@@ -48,7 +48,7 @@ def write_together(files: list[tuple[Path, bytes]], durable: bool = True) -> Non
                 raise
             renamed.append(path)
     except BaseException:
-        for path, tmp in temps:
+        for _, tmp in temps:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         for path in renamed:  # undone: the old file back, or no file as before

@@ -32,8 +32,18 @@ from pathlib import Path
 
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.manifest import (MANIFEST_NAME, SUFFIXES, Entry, Hasher, Manifest, global_key, installed_roots,
-                                 is_fresh, output_names, output_stat)
+from handoutgen.manifest import (
+    MANIFEST_NAME,
+    SUFFIXES,
+    Entry,
+    Hasher,
+    Manifest,
+    global_key,
+    installed_roots,
+    is_fresh,
+    output_names,
+    output_stat,
+)
 
 __all__ = ["SUFFIXES", "BatchReport", "Outcome", "build", "default_jobs", "output_names"]
 
@@ -52,7 +62,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     deps: dict[str, str] = field(default_factory=dict)
-    outputs: dict[str, list[int]] = field(default_factory=dict)
+    outputs: dict[str, list[int] | None] = field(default_factory=dict)
     stats: dict[str, dict] = field(default_factory=dict)  # kind → pages, body, picture, band (check --report)
 
 
@@ -366,7 +376,8 @@ def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict,
         return
     # Several handouts per message: sending one at a time costs more than rendering.
     chunk = max(1, min(16, len(todo) // (jobs * 4)))
-    normal, suspects = list(todo), []
+    normal: list[Path] = list(todo)
+    suspects: list[Path] = []
     while normal or suspects:
         # After a worker was lost, the handouts it may have held are rendered one at a
         # time, each alone in a worker, so a worker lost again names its handout.
@@ -509,7 +520,7 @@ def _render_one(path: Path) -> Outcome:
     if _worker["measure"]:
         from handoutgen.preview import tallest_empty_band
 
-        for kind, result in zip(("handout", "checklist"), rendered):
+        for kind, result in zip(("handout", "checklist"), rendered, strict=True):
             outcome.stats[kind] = {"pages": result.pages, "body": result.body_pt, "picture": result.picture_pt,
                                    "band": tallest_empty_band(result.pdf, clinic_margin(clinic))}
     hasher = _worker["hasher"]
@@ -517,7 +528,7 @@ def _render_one(path: Path) -> Outcome:
     outcome.deps = {_dep_name(clinic, dep): hasher(dep) or "" for dep in rendered[0].deps}
     if _worker["write"]:
         out_dir: Path = _worker["out_dir"]
-        files = [(out_dir / name, result.pdf) for name, result in zip(output_names(path.stem), rendered)]
+        files = [(out_dir / name, result.pdf) for name, result in zip(output_names(path.stem), rendered, strict=True)]
         if any(target.parent != out_dir for target, _ in files):
             raise RuntimeError(f"{path.stem} would be written outside {out_dir}")
         try:

@@ -62,7 +62,7 @@ def installed_roots() -> tuple[Path, ...]:
 class Entry:
     source: str  # the handout file, relative to the clinic folder
     deps: dict[str, str]  # file → sha256 of its content
-    outputs: dict[str, list[int]]  # PDF name in the output folder → [size, mtime_ns]
+    outputs: dict[str, list[int] | None]  # PDF name in the output folder → [size, mtime_ns]
     warnings: list[str] = field(default_factory=list)
 
 

@@ -18,13 +18,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SAMPLE, assert_user_error, run, write
+
 from handoutgen import atomic, manifest
 from handoutgen.manifest import MANIFEST_NAME
 
 CALF = "title: Calf stretch on its own\nexercises:\n  - use: calf-stretch\n"
-PUSH = "title: Push-off on its own\nexercises:\n  - use: push-off\n    dosage: {reps: 8, sets: 2, side: each, limb: leg}\n"
+PUSH = ("title: Push-off on its own\nexercises:\n  - use: push-off\n"
+        "    dosage: {reps: 8, sets: 2, side: each, limb: leg}\n")
 
 # A test-only wrapper around the command: a handout named slow-* renders for two minutes (after
 # touching $MARK), one named doomed-* kills its own worker process with SIGKILL, as the
@@ -166,7 +167,7 @@ def test_a_name_too_long_for_the_file_system_fails_that_handout_only(clinic):
     long = "a" * 235  # the .yaml fits; its PDFs' temporary names would not
     write(clinic / "handouts" / f"{long}.yaml", CALF)
     write(clinic / "handouts" / "push.yaml", PUSH)
-    for attempt in range(2):  # and the next build is not broken by it
+    for _attempt in range(2):  # and the next build is not broken by it
         result = run("build", root=clinic)
         assert_user_error(result, f"handouts/{long}.yaml: the file name is too long")
         assert "1 failed" in result.stdout
