@@ -81,6 +81,7 @@ class SafeLoader(jinja2.BaseLoader):
         self.folders = folders
         self.roots = roots
         self.names: dict[str, str] = {}  # file name → template name, for error locations
+        self.sources: dict[str, str] = {}  # file name → text: what a message may quote
 
     def get_source(self, environment, template: str):
         pieces = split_template_path(template)  # TemplateNotFound for "..", like FileSystemLoader
@@ -89,7 +90,7 @@ class SafeLoader(jinja2.BaseLoader):
             if not os.path.lexists(path):
                 continue
             try:
-                mtime = os.stat(path).st_mtime_ns
+                info = os.stat(path)
                 data = read_inside(path, self.roots, MAX_LAYOUT_BYTES)
             except Refused as exc:
                 raise LayoutRefused(template, exc.message) from None
@@ -102,13 +103,16 @@ class SafeLoader(jinja2.BaseLoader):
                     from None
             filename = os.path.normpath(path)
             self.names[filename] = template
-            real = os.path.realpath(filename)
+            self.sources[filename] = source
+            seen = (info.st_dev, info.st_ino, info.st_mtime_ns)
 
             def uptodate() -> bool:
+                # The same file, unchanged (a link now leading elsewhere is another file: read again).
                 try:
-                    return os.stat(filename).st_mtime_ns == mtime and os.path.realpath(filename) == real
+                    now = os.stat(filename)
                 except OSError:
                     return False
+                return (now.st_dev, now.st_ino, now.st_mtime_ns) == seen
 
             return source, filename, uptodate
         raise jinja2.TemplateNotFound(template)
@@ -418,7 +422,7 @@ def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, st
         raise HandoutError(Problem(f"layouts/{exc.name or name}", exc.lineno, "",
                                    f"template syntax error: {exc.message}"))
     shown = f"layouts/{name}"
-    problems = _checked_sources(env, name)
+    problems = list(_checked_sources_cached(env, name, template))
     if problems:
         raise HandoutError(problems)
     try:
@@ -448,19 +452,21 @@ def _generate(template: jinja2.Template, variables: dict) -> str:
 
 
 def _problem(env: jinja2.Environment, exc: Exception, name: str) -> Problem:
+    sources = tuple(env.loader.sources.values())
     if isinstance(exc, jinja2.TemplateSyntaxError):  # in a template it includes or imports
-        return Problem(f"layouts/{exc.name or name}", exc.lineno, "", f"template syntax error: {exc.message}")
-    file, line = _where(env, exc, name)
+        return Problem(f"layouts/{exc.name or name}", exc.lineno, "",
+                       f"template syntax error: {_quoting_only_the_layout(exc.message or '', sources)}")
+    file, line = _where(env, exc, name, isinstance(exc, RecursionError))
     if isinstance(exc, LayoutLimit):
         message = exc.message
     elif isinstance(exc, LayoutRefused):
-        message = f"layouts/{exc.name}: {exc.reason}"
+        message = f"layouts/{exc.name}: {exc.reason}"  # a file in the layouts folder, not data
     elif isinstance(exc, RecursionError):
         message = f"a macro or include calls itself without end (or nests too deeply); {SIMPLIFY}"
     elif isinstance(exc, MemoryError):
         message = f"the layout needs too much memory; {SIMPLIFY}"
     elif isinstance(exc, jinja2.TemplateNotFound):
-        message = f'no layout named "{exc.name}" to include or import'
+        message = f'no layout named "{_written(str(exc.name), sources)}" to include or import'
     elif isinstance(exc, jinja2.UndefinedError):
         message = f"{exc.message}; see docs/layouts.md for the variables"
     elif isinstance(exc, jinja2.exceptions.SecurityError):
@@ -469,20 +475,55 @@ def _problem(env: jinja2.Environment, exc: Exception, name: str) -> Problem:
         message = f"template error: {exc}"
     else:
         message = f"template error: {exc.__class__.__name__}: {exc}"
+    if not isinstance(exc, (LayoutLimit, LayoutRefused, jinja2.TemplateNotFound)):
+        message = _quoting_only_the_layout(message, sources)
     return Problem(f"layouts/{file}", line, "", message)
 
 
-def _where(env: jinja2.Environment, exc: Exception, name: str) -> tuple[str, int | None]:
+# Quoted in Python's and Jinja's messages, and never data: type names.
+_TYPE_NAMES = {name for name, obj in vars(__import__("builtins")).items() if isinstance(obj, type)} | {
+    "NoneType", "SimpleNamespace", "types.SimpleNamespace", "Markup", "markupsafe.Markup", "Undefined",
+    "StrictUndefined", "Macro", "jinja2.runtime.Macro", "LoopContext", "Namespace", "Cycler", "Joiner",
+    "builtin_function_or_method", "method", "function", "generator", "range_iterator"}
+_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+
+
+def _written(text: str, sources: tuple[str, ...]) -> str:
+    """`text` if the layout itself writes it (so it is no data), else an ellipsis."""
+    if not text or any(text in source for source in sources):
+        return text
+    return "…"
+
+
+def _quoting_only_the_layout(message: str, sources: tuple[str, ...]) -> str:
+    """A message that quotes only what the layout writes, or a type's name:
+    a value made from the handout (a name, or part of one) is left out."""
+    def keep(match: re.Match) -> str:
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        bare = text[:-len(" object")] if text.endswith(" object") else text
+        if bare in _TYPE_NAMES:
+            return match.group(0)
+        quote = match.group(0)[0]
+        return quote + _written(text, sources) + quote
+    return _QUOTED.sub(keep, message)
+
+
+def _where(env: jinja2.Environment, exc: Exception, name: str, recursion: bool = False) -> tuple[str, int | None]:
     """The innermost template line the error went through (Jinja rewrites the
-    traceback so that template frames carry the template's file and line)."""
+    traceback so that template frames carry the template's file and line);
+    for a recursion, the line the loop of calls goes through most often."""
     names = env.loader.names
     where = (name, getattr(exc, "lineno", None))
+    seen: dict[tuple[str, int], int] = {}
     tb = exc.__traceback__
     while tb is not None:
         template = names.get(tb.tb_frame.f_code.co_filename)
         if template is not None:
             where = (template, tb.tb_lineno)
+            seen[where] = seen.get(where, 0) + 1
         tb = tb.tb_next
+    if recursion and seen:
+        return max(seen, key=seen.get)
     return where
 
 
@@ -500,8 +541,10 @@ def _scrub(text: str, private: dict[str, str]) -> str:
     return text
 
 
-@lru_cache(maxsize=None)
-def _checked_sources_cached(env: jinja2.Environment, name: str, mtime: float) -> tuple[Problem, ...]:
+@lru_cache(maxsize=256)
+def _checked_sources_cached(env: jinja2.Environment, name: str, version) -> tuple[Problem, ...]:
+    """Problems of template `name` and those it pulls in by a literal name;
+    `version` changes when the file does (its Template object, or its mtime)."""
     source, filename, _ = env.loader.get_source(env, name)
     problems = check_source(name, source)
     # Check the templates it pulls in too.

@@ -192,6 +192,19 @@ def test_template_errors_never_print_the_names(clinic, line):
     refused(done, clinic, f"{LAYOUT}:{number}:")
 
 
+@pytest.mark.parametrize("line", [
+    "{{ patient[:4]|filesizeformat }}",
+    "{% include patient[-5:] %}",
+    "{{ brand[patient[:4]] }}",
+    "{{ brand[patient[-5:]] }}",
+    "{% import patient[:4] as p %}",
+])
+def test_template_errors_never_print_part_of_a_name(clinic, line):
+    number = hostile(clinic, line)
+    output = refused(render(clinic), clinic, f"{LAYOUT}:{number}:")
+    assert PATIENT[:4] not in output and PATIENT[-5:] not in output, output
+
+
 def test_a_layout_file_named_after_the_patient_is_not_named(clinic):
     number = hostile(clinic, "{% include patient %}")
     (clinic / "layouts" / PATIENT).write_text("{% if %}", encoding="utf-8")  # a syntax error
