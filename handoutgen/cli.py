@@ -18,9 +18,6 @@ from handoutgen import __version__
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 
-# Pydantic plugins installed in the environment (e.g. for observability)
-# would see every validated value, patient names included; the tool uses none.
-os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
 
 
 def pages_option(func):
@@ -64,17 +61,25 @@ def _without_names(message: str, options: dict) -> str:
     """Patient and therapist names never reach a message, even a bug's: the whole
     name and each word of it (3 letters or more), in any case, composed or not,
     as written or as Python's repr writes it."""
+    labels: dict[str, str] = {}
+    words: set[str] = set()  # matched as whole words only ("Pat" never inside "patient")
     for key in ("patient", "therapist"):
         name = options.get(key)
         if not name:
             continue
-        forms = set()
         for form in (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)):
-            forms |= {form, " ".join(form.split()), repr(form)[1:-1], form.encode("unicode_escape").decode()}
-            forms |= {word for word in re.split(r"[\W_]+", form) if len(word) >= 3}
-        for form in sorted((f for f in forms if f.strip()), key=len, reverse=True):
-            message = re.sub(re.escape(form), f"<{key}>", message, flags=re.IGNORECASE)
-    return message
+            forms = {form, " ".join(form.split()), repr(form)[1:-1], form.encode("unicode_escape").decode()}
+            parts = {word.casefold() for word in re.split(r"[\W_]+", form) if len(word) >= 3}
+            words |= parts
+            for f in forms | parts:
+                if f.strip():
+                    labels.setdefault(f.casefold(), f"<{key}>")
+    if not labels:
+        return message
+    # One pass, longest first, so a replacement is never itself rewritten.
+    pattern = "|".join(rf"(?<!\w){re.escape(f)}(?!\w)" if f in words else re.escape(f)
+                       for f in sorted(labels, key=len, reverse=True))
+    return re.sub(pattern, lambda m: labels.get(m.group(0).casefold(), "<name>"), message, flags=re.IGNORECASE)
 
 
 def _parse_date(ctx, param, value: str | None) -> dt.date:
@@ -125,6 +130,10 @@ def _parse_doses(ctx, param, values: tuple[str, ...]) -> dict[str, dict[str, str
 @click.version_option(__version__, prog_name="handoutgen")
 def cli():
     """Branded one-page home-exercise handouts from YAML."""
+    # Pydantic plugins installed in the environment (e.g. for observability) would see every
+    # validated value, patient names included; the tool uses none. Set by the command, for its
+    # own process, before any model is made (the commands import the pipeline when they run).
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
 
 
 @cli.command(short_help="Render one handout to a one-page PDF.")

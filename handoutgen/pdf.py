@@ -5,6 +5,9 @@ ReportLab's invariant mode makes the bytes depend only on the inputs.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -13,7 +16,21 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-rl_config.useA85 = 0  # binary streams: ASCII85 only makes the file a quarter bigger
+# Binary streams: ASCII85 only makes the file a quarter bigger. ReportLab reads the setting
+# from its global config, so it is switched only while one of our PDFs is made, never for
+# other users of ReportLab in the process; the lock keeps threads from restoring it early.
+_BINARY_STREAMS = threading.Lock()
+
+
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    with _BINARY_STREAMS:
+        before = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            yield
+        finally:
+            rl_config.useA85 = before
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
 MARGIN = 36.0  # default: half an inch, room for home printers' unprintable edge
@@ -35,6 +52,12 @@ class Page:
 
 def make_pdf(pages: list[Page], page_size: str, *, title: str, author: str, subject: str,
              font: str, margin: float = MARGIN) -> bytes:
+    with _binary_streams():
+        return _make_pdf(pages, page_size, title=title, author=author, subject=subject, font=font, margin=margin)
+
+
+def _make_pdf(pages: list[Page], page_size: str, *, title: str, author: str, subject: str,
+              font: str, margin: float) -> bytes:
     """Draw each page's flowables where the fitter measured them.
 
     A plain canvas, not a doc template: the flowables were already wrapped at
