@@ -211,6 +211,14 @@ def test_a_font_is_read_under_the_one_read_rule(clinic, tmp_path):
     result, _ = render_checked(clinic, tmp_path)
     line = line_of(clinic / "brand.yaml", "font: fonts/Pipe")
     assert_user_error(result, f"brand.yaml:{line}: font:")
+    from handoutgen import fonts
+
+    pipe = clinic / "fonts" / "Pipe-Regular.ttf"
+    with pytest.raises(fonts.BadFont, match="not a regular file"):
+        fonts.font_set(pipe, pipe, roots=[clinic])
+    (clinic / "fonts" / "Lato-Regular.ttf").write_bytes(LATO_BYTES)
+    with pytest.raises(fonts.BadFont, match="leads outside"):
+        fonts.font_set(clinic / "fonts" / "Lato-Regular.ttf", LATO, roots=[clinic])
 
 
 def test_a_font_changed_in_place_is_checked_again(clinic, tmp_path):
