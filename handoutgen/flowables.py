@@ -145,14 +145,33 @@ def _label_width(font: str, size: float) -> float:
     return max(stringWidth(words.page_of(k, n), font, size) for n in range(1, 10) for k in range(1, n + 1))
 
 
+QR_MAX_CHARS = 2213  # the longest link (in UTF-8 bytes) a QR code at level M holds (version 40)
+
+
+def qr_problem(href: str) -> str | None:
+    """Why `href` cannot be printed as a QR code, or None (for validating a video link early)."""
+    size = len(href.encode("utf-8"))
+    if size > QR_MAX_CHARS:
+        return (f"the link is {size:,} characters, more than a QR code can hold ({QR_MAX_CHARS:,}); "
+                "use a shorter link to the video (e.g. the video site's share link)")
+    return None
+
+
 @lru_cache(maxsize=256)
 def _qr_code(href: str, size: float):
-    """A QR code of `href`, `size` pt square: encoded once per process (it is costly)."""
+    """A QR code of `href`, `size` pt square: encoded once per process (it is costly).
+    ValueError (with qr_problem's words) if the link is too long for a QR code."""
     from reportlab.graphics.barcode.qr import QrCodeWidget  # only for videos: keeps start-up fast
     from reportlab.graphics.shapes import Drawing
 
-    widget = QrCodeWidget(href, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
+    problem = qr_problem(href)
+    if problem is not None:
+        raise ValueError(problem)
+    try:
+        widget = QrCodeWidget(href, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+    except Exception as exc:  # ReportLab raises a bare Exception on overflow
+        raise ValueError("the link cannot be made into a QR code; use a shorter link to the video") from exc
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(widget)
     return drawing
@@ -182,6 +201,7 @@ class PictureBox(Flowable):
         draw_encoded(self.canv, encoded, self.picture.digest[:16], 0, 0, self.width, self.height)
 
 
+LOGO_SHARE = 0.3  # the most of the header's width the logo takes (58 pt tall unless wider than this)
 MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
 MIN_PICTURE_PT = 43.0  # 0.6 in: a picture less tall is a strip, too thin to see
 STEP_EMS = 8.5  # steps beside a picture keep at least this many ems of text width
@@ -403,7 +423,9 @@ class Renderer:
         if logo is not None:
             pic = self.picture(logo.attrs.get("src"), logo)
             height = 58
-            cells.insert(0, (height / pic.aspect + 10, PictureBox(pic, height / pic.aspect, height)))
+            # A wide logo is shrunk to LOGO_SHARE of the width: the clinic's name keeps its room.
+            width = min(height / pic.aspect, self.ctx.width * LOGO_SHARE)
+            cells.insert(0, (width + 10, PictureBox(pic, width, width * pic.aspect)))
         return [Box([Columns(cells, valign="middle")], (0, 0, 0, 6)),
                 HRFlowable(width="100%", thickness=3, color=self.ctx.primary, spaceBefore=2, spaceAfter=0),
                 HRFlowable(width="100%", thickness=1.5, color=self.ctx.accent, spaceBefore=1.5,
@@ -456,7 +478,10 @@ class Renderer:
         if not href:
             raise MarkupError(node.line, "<video> needs an href")
         size = 64
-        drawing = _qr_code(href, size)
+        try:
+            drawing = _qr_code(href, size)
+        except ValueError as exc:
+            raise MarkupError(node.line, f"<video> cannot print its QR code: {exc}") from None
         words = [self.para(node, self.st.say), paragraph(self.text(href), self.st.caption_left)]
         return [Columns([(size + 8, drawing), (None, Box(words))], valign="middle", before=6 * self.space)]
 
