@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from handoutgen.pdfimage import draw_encoded
+from handoutgen.rl.xobject import draw_encoded
 
 MARGIN = 36
 INK = colors.HexColor("#1A1A1A")

@@ -21,7 +21,7 @@ from reportlab.pdfbase.acroform import ZDSyms, bsPDF
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFObject, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
-from handoutgen.preformatted import Frozen
+from handoutgen.rl.preformatted import Frozen
 
 STYLE = "check"
 BORDER_WIDTH = 1.3

@@ -19,10 +19,10 @@ from handoutgen import checklist, rl, words
 from handoutgen.boxes import Box, Columns, Line
 from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
-from handoutgen.images import Picture, VectorPicture
+from handoutgen.images import Picture, VectorPicture, printable_image
 from handoutgen.markup import MarkupError, Node
 from handoutgen.memo import Recent
-from handoutgen.pdfimage import draw_encoded
+from handoutgen.rl.xobject import draw_encoded
 from handoutgen.rl import text as rltext
 
 INK = colors.HexColor("#1A1A1A")
@@ -197,8 +197,14 @@ class PictureBox(Flowable):
             renderPDF.draw(drawing, self.canv, 0, 0)
             self.canv.restoreState()
             return
-        encoded = self.picture.encoded(self.width, self.height)
-        draw_encoded(self.canv, encoded, self.picture.digest[:16], 0, 0, self.width, self.height)
+        if rl.FAST:
+            encoded = self.picture.encoded(self.width, self.height)
+            draw_encoded(self.canv, encoded, self.picture.digest[:16], 0, 0, self.width, self.height)
+        else:
+            from reportlab.lib.utils import ImageReader
+
+            image = ImageReader(printable_image(self.picture, self.width, self.height))
+            self.canv.drawImage(image, 0, 0, self.width, self.height)
 
 
 LOGO_SHARE = 0.3  # the most of the header's width the logo takes (58 pt tall unless wider than this)

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap
 
-from handoutgen.preformatted import Frozen, reusable_in
+from handoutgen.rl.preformatted import Frozen, reusable_in
 
 CACHE_SIZE = 64  # subsets per font: a few KB of widths and ~20 KB of glyphs each
 

@@ -388,6 +388,17 @@ def _encoded(picture: Picture, size: tuple[int, int]) -> Encoded:
     return encoded
 
 
+def printable_image(picture: Picture, width_pt: float, height_pt: float):
+    """The picture as a Pillow image of the pixels `picture.encoded` would print,
+    for drawing with ReportLab's own drawImage (see handoutgen.rl)."""
+    from PIL import Image
+
+    encoded = picture.encoded(width_pt, height_pt)
+    img, _ = _decoded(picture)
+    size = (encoded.width, encoded.height)
+    return img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
+
+
 @lru_cache(maxsize=2)  # a decoded 12-megapixel photo is 36 MB: keep few
 def _decoded(picture: Picture):
     shown = picture.shown or str(picture.path)

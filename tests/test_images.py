@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from conftest import SAMPLE, run
 from handoutgen import images
 from handoutgen.images import MAX_DPI, encode, load_picture
-from handoutgen.pdfimage import draw_encoded
+from handoutgen.rl.xobject import draw_encoded
 
 
 def _pdf_images(path):

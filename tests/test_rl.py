@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import ImageChops
 import reportlab
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
@@ -71,6 +72,12 @@ def test_plain_reportlab_prints_every_letter_at_the_same_place(tmp_path, args):
     assert [c for c, _ in fast_letters] == [c for c, _ in plain_letters]
     worst = max(abs(a - b) for (_, one), (_, two) in zip(fast_letters, plain_letters) for a, b in zip(one, two))
     assert worst < 0.02, f"a letter moved by {worst:.3f} pt"
+    # And the pictures, boxes and rules: the pages look the same (a few anti-aliased pixels apart).
+    for one, two in zip(pdfium.PdfDocument(fast), pdfium.PdfDocument(plain), strict=True):
+        a = one.render(scale=50 / 72).to_pil().convert("L")
+        b = two.render(scale=50 / 72).to_pil().convert("L")
+        differ = ImageChops.difference(a, b).point(lambda v: 255 if v > 24 else 0).histogram()[255]
+        assert differ < 0.002 * a.width * a.height, f"{differ} pixels differ"
 
 
 def _wrapped(**settings) -> Text:

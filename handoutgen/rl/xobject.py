@@ -2,8 +2,9 @@
 
 ReportLab's own drawImage re-compresses the raw pixels in every document;
 this registers the prepared stream instead. It mirrors what
-Canvas.drawImage does with the document's XObject table (ReportLab is
-pinned, so these internals cannot change under us).
+Canvas.drawImage does with the document's XObject table, so it is used only
+when handoutgen.rl.FAST says these internals were checked against the
+installed ReportLab (else flowables.PictureBox calls drawImage).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFDocument, PDFName, PDFObject, PDFStream
 
 from handoutgen.images import Encoded
-from handoutgen.preformatted import reusable_in
+from handoutgen.rl.preformatted import reusable_in
 
 _PLAIN = PDFDocument(invariant=1)  # formats what refers to no other object the same for any PDF
 
