@@ -1,11 +1,23 @@
-"""Stage 1: discover the files of a clinic folder."""
+"""Stage 1: discover the files of a clinic folder.
+
+Every YAML file is read through Clinic.load, under readsafe's one rule: with its
+symlinks resolved it lies inside the clinic folder, it is a regular file (never
+a FIFO or a device), and what is read is bounded. Discovery lists no folder that
+leads outside the clinic folder.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from handoutgen.errors import HandoutError, Problem
+from handoutgen.readsafe import Refused
+from handoutgen.readsafe import inside as _inside
+from handoutgen.yamlload import Document, load_yaml
+
+MAX_LIBRARY = 10_000  # exercise files in exercises/: far more than any clinic writes
 
 
 @dataclass(frozen=True)
@@ -22,16 +34,31 @@ class Clinic:
             brand_path = root / "brand.yaml"
         else:
             brand_path = Path(brand).absolute()
-            if not brand_path.exists() and not Path(brand).is_absolute():
+            if not os.path.lexists(brand_path) and not Path(brand).is_absolute():
                 brand_path = root / brand  # relative to the clinic folder
-        if not brand_path.is_file() and brand is not None:
+        # Whether it is a file that may be read is for Clinic.load (readsafe) to say.
+        if not os.path.lexists(brand_path) and brand is not None:
             raise HandoutError(Problem(str(brand), None, "--brand", "no such brand file (give a path from "
                                                                     "here or from the clinic folder)"))
-        if not brand_path.is_file():
+        if not os.path.lexists(brand_path):
             raise HandoutError(Problem(str(brand_path), None, "",
                                        "no brand file here; is --root the clinic folder? "
                                        "(it holds brand.yaml, handouts/, exercises/)"))
+        if brand is not None:
+            try:
+                _inside(brand_path, (root,))
+            except Refused as exc:
+                raise HandoutError(Problem(str(brand), None, "--brand", exc.message)) from None
         return cls(root, brand_path)
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The folders the clinic's files may be read from (readsafe): the clinic folder."""
+        return (self.root,)
+
+    def load(self, path: Path) -> Document:
+        """A YAML file of the clinic, read under readsafe's rule; messages name it as shown()."""
+        return load_yaml(path, self.shown(path), self.roots)
 
     @property
     def out_dir(self) -> Path:
@@ -72,21 +99,50 @@ class Clinic:
         except ValueError:
             return str(path)
 
+    def _listed(self, folder: Path, limit: int | None = None) -> list[Path]:
+        """The *.yaml entries of `folder` (sorted; not followed, so a link to a file
+        outside is listed under its own name and refused when it is read);
+        HandoutError if the folder itself leads outside the clinic folder."""
+        if not folder.is_dir():
+            return []
+        try:
+            _inside(folder, self.roots)
+        except Refused as exc:
+            raise HandoutError(Problem(self.shown(folder), None, "", exc.message)) from None
+        found = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".yaml") and not entry.name.startswith("."):
+                    found.append(folder / entry.name)
+                    if limit is not None and len(found) > limit:
+                        raise HandoutError(Problem(self.shown(folder), None, "", f"holds more than {limit:,} "
+                                                   f".yaml files; the limit is {limit:,}. Is this the right folder?"))
+        return sorted(found)
+
     def handout_files(self) -> list[Path]:
-        return sorted(self.handouts_dir.glob("*.yaml")) if self.handouts_dir.is_dir() else []
+        return self._listed(self.handouts_dir)
 
     def exercise_ids(self) -> list[str]:
-        if not self.exercises_dir.is_dir():
-            return []
-        return sorted(p.stem for p in self.exercises_dir.glob("*.yaml"))
+        return [p.stem for p in self._listed(self.exercises_dir, MAX_LIBRARY)]
 
     def handout_path(self, name: str) -> Path:
-        """A handout given as a path (handouts/x.yaml) or as its id (x)."""
+        """A handout given as a path (handouts/x.yaml) or as its id (x), inside the clinic folder."""
         candidates = [Path(name), self.root / name, self.handouts_dir / f"{name}.yaml"]
+        refused = None
         for candidate in candidates:
-            if candidate.suffix == ".yaml" and candidate.is_file():
+            if candidate.suffix == ".yaml" and os.path.lexists(candidate):
+                try:
+                    _inside(candidate, self.roots)
+                except Refused as exc:
+                    refused = refused or Problem(self.shown(candidate), None, "", exc.message)
+                    continue
                 return candidate.absolute()
-        known = ", ".join(p.stem for p in self.handout_files()) or "none"
+        if refused is not None:
+            raise HandoutError(refused)
+        try:
+            known = ", ".join(p.stem for p in self.handout_files()) or "none"
+        except HandoutError:
+            known = "none"
         raise HandoutError(Problem(name, None, "", f"no such handout (known: {known})"))
 
     def inside(self, path: Path) -> Path | None:

@@ -37,6 +37,20 @@ def _shown(value: Any) -> str:
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 
 
+MAX_PAGES = 4  # a handout is at most two sheets, printed front and back
+
+# Limits no handout of MAX_PAGES pages can reach (docs/formats.md, "Limits"): past
+# them a file is refused at once, naming the field, instead of being laid out for
+# minutes only to fail. On 4 pages of 12 pt text with the narrowest margins there
+# are about 250 lines of about 90 letters, and an exercise's card takes at least
+# three lines.
+MAX_TEXT = 20_000  # characters in one text field (whitespace folded): about 4 full pages
+MAX_EXERCISES = 100  # exercises in one handout (about 56 of the smallest fit on 4 pages)
+MAX_STEPS = 200  # steps or cautions of one exercise: at least a line each
+MAX_SECTIONS = 100  # sections of a handout: a heading and an item each
+MAX_ITEMS = 200  # items of one section: at least a line each
+
+
 def clean_text(value: Any, *, paragraphs: bool = False) -> str:
     if isinstance(value, bool) or isinstance(value, (int, float)):
         value = str(value)
@@ -45,6 +59,9 @@ def clean_text(value: Any, *, paragraphs: bool = False) -> str:
               "put the whole text in quotes)")
     if not isinstance(value, str):
         _fail(f"must be text, not {_shown(value)}")
+    if len(value) > MAX_TEXT and len(" ".join(value.split())) > MAX_TEXT:  # before the slower checks
+        _fail(f"is {len(' '.join(value.split())):,} characters long; at most {MAX_TEXT:,} fit on "
+              f"{MAX_PAGES} pages: shorten it")
     value = unicodedata.normalize("NFC", value)
     for ch in value:
         if ch in "\n\t\r":
@@ -84,6 +101,17 @@ def _paragraphs(value: Any) -> str:
 
 Text = Annotated[str, BeforeValidator(_text)]
 Paragraphs = Annotated[str, BeforeValidator(_paragraphs)]
+
+
+def at_most(limit: int, what: str, advice: str):
+    """A list of at most `limit` items, checked before any item is."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, list) and len(value) > limit:
+            _fail(f"{len(value):,} {what}; at most {limit:,} fit on a handout of {MAX_PAGES} pages: {advice}")
+        return value
+
+    return BeforeValidator(check)
 
 
 def _text_list(value: Any) -> Any:
@@ -180,7 +208,7 @@ RelativeFile = Annotated[str, BeforeValidator(_relative_file)]
 
 def _url(value: Any) -> str:
     value = _text(value)
-    if not re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value):
+    if not re.fullmatch(r"https://[^\s<>\"]+\.[^\s<>\"]+", value):
         _fail(f'must be a web address starting with https:// (got "{value}")')
     return value
 
@@ -220,8 +248,6 @@ Margin = Annotated[float, BeforeValidator(_margin)]
 
 # --------------------------------------------------------------- models ---
 
-
-MAX_PAGES = 4  # a handout is at most two sheets, printed front and back
 
 
 class Strict(BaseModel):
@@ -266,10 +292,10 @@ class Exercise(Strict):
     name: Text
     image: RelativeFile | None = None
     purpose: Text | None = None
-    steps: list[Text] = Field(min_length=1)
+    steps: Annotated[list[Text], at_most(MAX_STEPS, "steps", "shorten the list")] = Field(min_length=1)
     dosage: Dosage | None = None
     equipment: Text | None = None
-    cautions: TextList = []
+    cautions: Annotated[TextList, at_most(MAX_STEPS, "cautions", "shorten the list")] = []
     video: Url | None = None
 
 
@@ -301,7 +327,8 @@ UNION_TAGS = {"<ref>", "<inline>"}
 
 class Section(Strict):
     heading: Text
-    items: list[Text] | None = Field(default=None, min_length=1)
+    items: Annotated[list[Text], at_most(MAX_ITEMS, "items", "shorten the list")] | None = \
+        Field(default=None, min_length=1)
     text: Paragraphs | None = None
 
     @model_validator(mode="after")
@@ -319,8 +346,9 @@ class ChecklistOptions(Strict):
 class HandoutFile(Strict):
     title: Text
     summary: Paragraphs | None = None
-    exercises: list[ExerciseEntry] = Field(min_length=1)
-    sections: list[Section] = []
+    exercises: Annotated[list[ExerciseEntry], at_most(MAX_EXERCISES, "exercises", "split it into several handouts")] \
+        = Field(min_length=1)
+    sections: Annotated[list[Section], at_most(MAX_SECTIONS, "sections", "split it into several handouts")] = []
     checklist: ChecklistOptions = ChecklistOptions()
     pages: count(1, MAX_PAGES) | None = None  # up to this many pages; None: the brand's default
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ValidationError
 from handoutgen import contrast
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem, closest
-from handoutgen.models import (INCOMPLETE_DOSE, Brand, DoseFields, Exercise, ExerciseRef,
+from handoutgen.models import (INCOMPLETE_DOSE, MAX_EXERCISES, Brand, DoseFields, Exercise, ExerciseRef,
                                HandoutFile, clean_text)
 from handoutgen.validate import validate
-from handoutgen.yamlload import Document, dotted, load_yaml
+from handoutgen.yamlload import Document, dotted
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Library:
 
     def brand(self) -> tuple[Brand, Document]:
         if self._brand is None:
-            doc = load_yaml(self.clinic.brand_path, self.clinic.shown(self.clinic.brand_path))
+            doc = self.clinic.load(self.clinic.brand_path)
             brand, problems = validate(Brand, doc)
             if brand is not None and brand.logo:
                 problems += self.image_problems(brand.logo, doc, ("logo",))
@@ -105,7 +105,7 @@ class Library:
         if ex_id not in self._exercises:
             path = self.clinic.exercises_dir / f"{ex_id}.yaml"
             try:
-                doc = load_yaml(path, self.clinic.shown(path))
+                doc = self.clinic.load(path)
             except HandoutError as exc:
                 self._exercises[ex_id] = (None, None, exc.problems)
             else:
@@ -144,7 +144,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                     people: dict[str, str | None] | None = None) -> ResolvedHandout:
     """Load, validate and resolve one handout; raise HandoutError with every problem."""
     brand, brand_doc = library.brand()
-    doc = load_yaml(path, clinic.shown(path))
+    doc = clinic.load(path)
     model, problems = validate(HandoutFile, doc)
     known = library.exercise_ids()
     if model is None:
@@ -237,7 +237,8 @@ def _unknown_uses(doc: Document, known: list[str]) -> list[Problem]:
     """`use:` ids (or bare ids) of the raw handout that name no exercise file."""
     entries = doc.data.get("exercises") if isinstance(doc.data, dict) else None
     problems = []
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+    # Only as many as a handout may hold (models.MAX_EXERCISES): past that the count is the problem.
+    for i, entry in enumerate(entries[:MAX_EXERCISES] if isinstance(entries, list) else []):
         path = ("exercises", i, "use") if isinstance(entry, dict) else ("exercises", i)
         ex_id = entry.get("use") if isinstance(entry, dict) else entry
         if not isinstance(ex_id, str) or ex_id in known:

@@ -4,28 +4,42 @@ The loader is deliberately stricter than YAML 1.1: every scalar is text (or
 null), so `no`, `on`, `010`, `1:30` and `1e3` stay exactly what the author
 typed and the typed models decide what they mean. Duplicate keys, aliases
 and explicit tags (e.g. `!!python/object`) are refused.
+
+The data is built from the parser's event stream in one loop, without
+recursion: a file nested thousands of levels deep (`[[[[…`) is refused at
+MAX_DEPTH with its line instead of exhausting the stack, and a file of more
+than MAX_VALUES values is refused as soon as it gets there, so neither time
+nor memory grows without bound. (LibYAML's own composer recurses in C, and
+crashes the process on such a file.)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from handoutgen.errors import HandoutError, Problem
+from handoutgen.readsafe import Refused, read_inside
 
 MAX_BYTES = 1_000_000  # a handout is a few KB; anything larger is a mistake
+MAX_DEPTH = 32  # lists and field sets inside each other; a handout needs 4
+MAX_VALUES = 200_000  # a handout of 4 pages holds a few hundred values
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_NULL_TEXT = re.compile(r"^(?:~|null|Null|NULL|)$")
+_ALIAS = "anchors and aliases (& and *) are not supported; write the value out"
 
 FieldPath = tuple  # e.g. ("exercises", 1, "dosage", "reps")
 
 
 # LibYAML's parser when PyYAML has it (several times faster), else PyYAML's own.
+# Only its events are used; the data is built here (see the module's docstring).
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -34,9 +48,7 @@ class _TextLoader(_Base):
 
 
 _TextLoader.yaml_implicit_resolvers = {}
-_TextLoader.add_implicit_resolver(
-    _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
+_TextLoader.add_implicit_resolver(_NULL, _NULL_TEXT, ["~", "n", "N", ""])
 
 
 @dataclass
@@ -61,17 +73,38 @@ class Document:
         return self.lines.get(())
 
 
-def load_yaml(path: Path, shown_as: str) -> Document:
-    """Load `path`; raise HandoutError naming `shown_as` on any problem."""
+def load_yaml(path: Path, shown_as: str, roots: Iterable[Path | str] = ("/",)) -> Document:
+    """Load `path`; raise HandoutError naming `shown_as` on any problem.
+
+    The file is read under readsafe's rule: with its symlinks resolved it must
+    lie inside one of `roots` (the clinic folder: see Clinic.load), be a regular
+    file (a FIFO or a device is refused before it is read) and hold at most
+    MAX_BYTES. Messages name the file as `shown_as`; they never quote it.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:  # refused before reading: a huge file never fills memory
-            raise HandoutError(Problem(shown_as, None, "", f"file is {size:,} bytes; the limit is "
-                                                           f"{MAX_BYTES:,}. Is this the right file?"))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise HandoutError(Problem(shown_as, None, "", f"cannot read file: {exc.strerror}"))
+        raw = read_inside(path, roots, MAX_BYTES)
+    except Refused as exc:
+        message = exc.message
+        if message.startswith("file is"):
+            message += ". Is this the right file?"
+        raise HandoutError(Problem(shown_as, None, "", message)) from None
     return load_yaml_bytes(raw, shown_as)
+
+
+class _Open:
+    """A list or a set of fields being built."""
+
+    __slots__ = ("value", "path", "line", "keep", "key", "key_line", "key_keep", "index")
+
+    def __init__(self, value, path: FieldPath, line: int, keep: bool):
+        self.value = value  # list or dict
+        self.path = path
+        self.line = line
+        self.keep = keep  # False: the value is thrown away (under a refused key or tag)
+        self.key = None  # in a set of fields: None while its key is awaited
+        self.key_line = 0
+        self.key_keep = True
+        self.index = 0
 
 
 def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
@@ -87,8 +120,10 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
         fail(f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line)
     if not text.strip():
         fail("file is empty; it needs at least the required fields (see docs/formats.md)")
+    doc = Document(shown_as, None)
+    problems: list[Problem] = []
     try:
-        node = yaml.compose(text, Loader=_TextLoader)
+        found = _build(yaml.parse(text, Loader=_TextLoader), doc, problems)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a control code
         line = text[: exc.position].count("\n") + 1
         fail(f"contains the control character U+{exc.character:04X}, which YAML does not allow; delete it", line)
@@ -96,67 +131,143 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
         fail(f"YAML syntax error: {what}", mark.line + 1 if mark else None)
-    except yaml.YAMLError as exc:  # e.g. more than one document
+    except yaml.YAMLError as exc:
         fail(f"YAML syntax error: {exc}")
-    if node is None:
+    if not found:
         fail("file is empty; it needs at least the required fields (see docs/formats.md)")
-    doc = Document(shown_as, None)
-    problems: list[Problem] = []
-    doc.data = _convert(node, (), doc, problems, set())
     if problems:
         raise HandoutError(problems)
     return doc
 
 
-def _convert(node, path, doc: Document, problems: list[Problem], seen: set[int]):
-    line = node.start_mark.line + 1
-    doc.lines[path] = line
-    if id(node) in seen:
-        # The composer hands back the same node for an alias (*name).
-        problems.append(Problem(doc.file, line, _dotted(path),
-                                "anchors and aliases (& and *) are not supported; write the value out"))
-        return None
-    seen.add(id(node))
-    if node.tag not in (_NULL, _STR, _SEQ, _MAP):
-        problems.append(Problem(doc.file, line, _dotted(path),
-                                f"YAML tags like {node.tag!r} are not allowed; remove the tag"))
-        return None
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == _NULL:
-            return None
-        # In every style but literal (|), a lone newline in the value is where
-        # the author left a blank line: make paragraph breaks uniform.
-        return node.value if node.style == "|" else node.value.replace("\n", "\n\n")
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for i, child in enumerate(node.value):
-            if id(child) in seen:  # an alias: its node's mark is the anchor's, so name the list's line
-                problems.append(Problem(doc.file, line, _dotted(path + (i,)),
-                                        "anchors and aliases (& and *) are not supported; write the value out"))
-                items.append(None)
+def _build(events, doc: Document, problems: list[Problem]) -> bool:
+    """Fill doc.data and its lines from the event stream; False if it holds no document."""
+    stack: list[_Open] = []
+    values = 0
+    documents = 0
+
+    def refuse(line: int, path: FieldPath, message: str):
+        raise HandoutError(Problem(doc.file, line, _dotted(path), message))
+
+    def place() -> tuple[FieldPath, bool, bool]:
+        """Where the node that starts now goes: its path; whether it is kept;
+        whether it is a key (of the set of fields on top of the stack)."""
+        if not stack:
+            return (), True, False
+        top = stack[-1]
+        if isinstance(top.value, list):
+            return top.path + (top.index,), top.keep, False
+        if top.key is None:
+            return top.path, False, True
+        return top.path + (top.key,), top.keep and top.key_keep, False
+
+    def done(value, line: int, is_key: bool, key_text: str | None = None) -> None:
+        """A node is complete: hand it to the list or set of fields it belongs to."""
+        if not stack:
+            doc.data = value
+            return
+        top = stack[-1]
+        if isinstance(top.value, list):
+            if top.keep:
+                top.value.append(value)
+            top.index += 1
+        elif is_key:
+            top.key, top.key_line, top.key_keep = "", line, False
+            if key_text is None:
+                if top.keep:
+                    problems.append(Problem(doc.file, line, _dotted(top.path), "keys must be plain words"))
+                return
+            top.key = key_text
+            if not top.keep:
+                return
+            if top.path + (key_text,) in doc.key_lines:
+                first = doc.key_lines[top.path + (key_text,)]
+                problems.append(Problem(doc.file, line, _dotted(top.path + (key_text,)),
+                                        f"duplicate key (first given on line {first}); keep only one"))
+                return
+            doc.key_lines[top.path + (key_text,)] = line
+            top.key_keep = True
+        else:
+            if top.keep and top.key_keep:
+                top.value[top.key] = value
+            top.key = None
+
+    for event in events:
+        kind = type(event)
+        if kind is yaml.StreamStartEvent or kind is yaml.StreamEndEvent or kind is yaml.DocumentEndEvent:
+            continue
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                refuse(event.start_mark.line + 1, (), "YAML syntax error: more than one document "
+                       "(a line of ---); a file holds one handout, exercise or brand")
+            continue
+        line = event.start_mark.line + 1
+        if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            node = stack.pop()
+            key_place = bool(stack) and isinstance(stack[-1].value, dict) and stack[-1].key is None
+            done(node.value if node.keep else None, node.line, key_place)
+            continue
+        values += 1
+        if values > MAX_VALUES:
+            refuse(line, _named(place()[0]), f"more than {MAX_VALUES:,} values; a handout of up to 4 pages holds "
+                                     "a few hundred. Is this the right file?")
+        path, keep, is_key = place()
+        if keep:
+            doc.lines[path] = line
+        if kind is yaml.AliasEvent:
+            if is_key:
+                done(None, line, True)  # "keys must be plain words"
                 continue
-            items.append(_convert(child, path + (i,), doc, problems, seen))
-        return items
-    result: dict[str, object] = {}
-    for key_node, value_node in node.value:
-        key_line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (_STR, _NULL):
-            problems.append(Problem(doc.file, key_line, _dotted(path), "keys must be plain words"))
+            doc.lines.pop(path, None)
+            top = stack[-1] if stack else None
+            if top is not None and isinstance(top.value, dict):
+                if keep:  # reported where its field is named; the field is left out
+                    problems.append(Problem(doc.file, top.key_line, _dotted(path), _ALIAS))
+                top.key = None
+            else:
+                if keep:
+                    problems.append(Problem(doc.file, line, _dotted(path), _ALIAS))
+                done(None, line, False)
             continue
-        key = key_node.value
-        if key in result:
-            first = doc.key_lines[path + (key,)]
-            problems.append(Problem(doc.file, key_line, _dotted(path + (key,)),
-                                    f"duplicate key (first given on line {first}); keep only one"))
+        tag = event.tag
+        if kind is yaml.ScalarEvent:
+            if tag is None or tag == "!":
+                tag = _NULL if event.implicit[0] and _NULL_TEXT.match(event.value) else _STR
+            if tag not in (_NULL, _STR):
+                if keep:
+                    problems.append(Problem(doc.file, line, _dotted(path),
+                                            f"YAML tags like {tag!r} are not allowed; remove the tag"))
+                done(None, line, is_key)
+                continue
+            if tag == _NULL:
+                value = None
+            else:
+                # In every style but literal (|), a lone newline in the value is where
+                # the author left a blank line: make paragraph breaks uniform.
+                value = event.value if event.style == "|" else event.value.replace("\n", "\n\n")
+            done(value, line, is_key, event.value if is_key else None)
             continue
-        doc.key_lines[path + (key,)] = key_line
-        if id(value_node) in seen:  # an alias: report where it is used
-            problems.append(Problem(doc.file, key_line, _dotted(path + (key,)),
-                                    "anchors and aliases (& and *) are not supported; "
-                                    "write the value out"))
-            continue
-        result[key] = _convert(value_node, path + (key,), doc, problems, seen)
-    return result
+        # The start of a list or a set of fields.
+        if len(stack) >= MAX_DEPTH:
+            refuse(line, _named(stack[-1].path), f"nested more than {MAX_DEPTH} levels deep (lists or sets of fields "
+                                         "inside each other); no handout field goes deeper than 4")
+        expected = _SEQ if kind is yaml.SequenceStartEvent else _MAP
+        if tag is not None and tag != "!" and tag != expected:
+            if keep:
+                problems.append(Problem(doc.file, line, _dotted(path),
+                                        f"YAML tags like {tag!r} are not allowed; remove the tag"))
+            keep = False
+        # A list or set of fields as a key is thrown away, and refused when it ends.
+        stack.append(_Open([] if expected == _SEQ else {}, path, line, keep))
+    return () in doc.lines
+
+
+def _named(path: FieldPath) -> FieldPath:
+    """The path up to its last field name: exercises[0].steps[0][0] -> exercises[0].steps."""
+    while path and isinstance(path[-1], int):
+        path = path[:-1]
+    return path
 
 
 def _dotted(path: FieldPath) -> str:
