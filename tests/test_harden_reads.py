@@ -209,7 +209,7 @@ def test_a_megabyte_of_tiny_values_fails_fast(clinic, tmp_path):
      HANDOUT + ":{line}: sections[0].items: 203 items; at most 200"),
     (HANDOUT, "title: Relieve", "title: " + "word " * 4_000 + "Relieve",
      HANDOUT + ":{line}: title: is 20,040 characters long; at most 20,000"),
-])
+], ids=["steps", "cautions", "sections", "items", "text"])
 def test_counts_no_page_could_hold_name_the_field(clinic, tmp_path, where, old, new, expected):
     edit(clinic / where, old, new)
     first = new.splitlines()[0]
