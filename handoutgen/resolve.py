@@ -13,6 +13,7 @@ from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem, closest
 from handoutgen.models import (INCOMPLETE_DOSE, MAX_EXERCISES, Brand, DoseFields, Exercise, ExerciseRef,
                                HandoutFile, clean_text)
+from handoutgen.readsafe import Refused, inside
 from handoutgen.validate import validate
 from handoutgen.yamlload import Document, dotted
 
@@ -125,6 +126,13 @@ class Library:
         line = doc.line_of(path)
         candidate = self.clinic.images_dir / name
         if not candidate.exists():
+            if candidate.is_symlink():  # a link to nothing, or a loop of links: readsafe says which
+                try:
+                    inside(candidate, [self.clinic.root])
+                except Refused as exc:
+                    if "loop" in exc.message:
+                        return [Problem(doc.file, line, dotted(path), f'"images/{name}" {exc.message}; '
+                                        "put the picture itself there instead of the link")]
             return [Problem(doc.file, line, dotted(path),
                             f'no file "images/{name}"; put the picture there or fix the name')]
         if self.clinic.inside(candidate) is None:
