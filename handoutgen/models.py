@@ -77,11 +77,18 @@ def clean_text(value: Any, *, paragraphs: bool = False) -> str:
     if not value:
         _fail("is empty; write the text or remove the field")
     for before, ch in zip(" " + value, value):
+        if not unicodedata.category(ch).startswith("M"):
+            continue
+        name = unicodedata.name(ch, "combining mark")
         # An accent with no letter before it sits on nothing and prints in the margin or over a space.
-        if before.isspace() and unicodedata.category(ch).startswith("M"):
-            name = unicodedata.name(ch, "combining mark")
+        if before.isspace():
             _fail(f"has an accent with no letter before it, U+{ord(ch):04X} ({name}); "
                   "type the letter first, or delete it")
+        # One that no single letter has (after NFC above) is a separate glyph; ReportLab does not
+        # position accents, so it would print beside its letter, even past the margin.
+        _fail(f'has an accent on "{before}" that no single letter carries, U+{ord(ch):04X} ({name}); '
+              "handoutgen cannot place it over the letter: use a letter with the accent built in, "
+              "or leave the accent out")
     return value
 
 
