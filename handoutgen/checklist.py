@@ -33,11 +33,11 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
-from handoutgen import checkboxes
 from handoutgen import flowables as fl
 from handoutgen.boxes import Line, Placed, Ruled
 from handoutgen.contrast import blend
 from handoutgen.markup import MarkupError, Node
+from handoutgen.rl import checkboxes
 
 TICK_BOX = 15.5  # pt, 0.215 in: a box when there is room, big enough to tick with stiff fingers
 TICK_BOX_MIN = 14.4  # pt, 0.2 in: the smallest box, in the most compact layout
@@ -144,8 +144,7 @@ class TickBoxes(Placed):
         return [(name, x + bx, y + by) for name, (bx, by) in zip(self.names, self.geo.places(len(self.names)))]
 
     def draw_at(self, canv, x: float, y: float) -> None:
-        style = checkboxes.style_for(canv, self.geo.box, self.color, colors.white, fl.INK)
-        checkboxes.add_boxes(canv, style, self.boxes(x, y))
+        checkboxes.draw_boxes(canv, self.geo.box, self.color, colors.white, fl.INK, self.boxes(x, y))
 
 
 class NoteLines(Placed):

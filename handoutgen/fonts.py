@@ -15,11 +15,13 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from handoutgen.fontembed import SubsetCachingTTFont
+from reportlab.pdfbase.ttfonts import TTFont
 
+from handoutgen import rl
 from handoutgen.atomic import write_atomic
 from handoutgen.cache import cache_dir
 from handoutgen.readsafe import Refused, read_inside
+from handoutgen.rl.fontembed import SubsetCachingTTFont
 
 DEFAULT_FAMILY = "Atkinson Hyperlegible"
 FALLBACK_NAME = "HG-Fallback"
@@ -224,7 +226,7 @@ def _register(name: str, path: Path, data: bytes) -> tuple[str, frozenset[str]]:
         stream = BytesIO(data)
         stream.name = str(path)  # how ReportLab names the file internally
         try:
-            font = SubsetCachingTTFont(name, stream)
+            font = (SubsetCachingTTFont if rl.FAST else TTFont)(name, stream)
         except Exception as exc:  # any failure to parse a user's file means the file is no usable font
             raise BadFont(_parse_trouble(exc), path) from None
         try:

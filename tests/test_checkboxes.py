@@ -1,5 +1,5 @@
 """The checklist's tick boxes, which handoutgen writes itself for speed
-(handoutgen/checkboxes.py), are the boxes ReportLab's own
+(handoutgen/rl/checkboxes.py), are the boxes ReportLab's own
 `canvas.acroForm.checkbox` makes with the same options — every key and
 value of the widget, its appearance streams included — and a ticked box
 prints."""

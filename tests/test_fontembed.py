@@ -9,7 +9,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from handoutgen.fontembed import SubsetCachingTTFont
+from handoutgen.rl.fontembed import SubsetCachingTTFont
 from handoutgen.fonts import _cmap, default_font_files, font_set
 
 REGULAR = str(default_font_files()[0])

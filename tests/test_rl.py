@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdf
 import pypdfium2 as pdfium
 import pytest
 from PIL import ImageChops
@@ -72,12 +73,24 @@ def test_plain_reportlab_prints_every_letter_at_the_same_place(tmp_path, args):
     assert [c for c, _ in fast_letters] == [c for c, _ in plain_letters]
     worst = max(abs(a - b) for (_, one), (_, two) in zip(fast_letters, plain_letters) for a, b in zip(one, two))
     assert worst < 0.02, f"a letter moved by {worst:.3f} pt"
+    # The check boxes: the same form fields, named and placed alike.
+    assert _widgets(fast) == _widgets(plain)
+    assert _widgets(fast) or "both" not in args
     # And the pictures, boxes and rules: the pages look the same (a few anti-aliased pixels apart).
     for one, two in zip(pdfium.PdfDocument(fast), pdfium.PdfDocument(plain), strict=True):
         a = one.render(scale=50 / 72).to_pil().convert("L")
         b = two.render(scale=50 / 72).to_pil().convert("L")
         differ = ImageChops.difference(a, b).point(lambda v: 255 if v > 24 else 0).histogram()[255]
         assert differ < 0.002 * a.width * a.height, f"{differ} pixels differ"
+
+
+def _widgets(path: Path) -> list[tuple[str, tuple[float, ...], int]]:
+    out = []
+    for page in pypdf.PdfReader(path).pages:
+        for ref in page.get("/Annots", []):
+            annot = ref.get_object()
+            out.append((str(annot["/T"]), tuple(round(float(v), 2) for v in annot["/Rect"]), int(annot["/F"])))
+    return out
 
 
 def _wrapped(**settings) -> Text:

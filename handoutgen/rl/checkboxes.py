@@ -21,6 +21,7 @@ from reportlab.pdfbase.acroform import ZDSyms, bsPDF
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFObject, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
+from handoutgen import rl
 from handoutgen.rl.preformatted import Frozen
 
 STYLE = "check"
@@ -108,4 +109,25 @@ def add_boxes(canv, style: BoxStyle, boxes: list[tuple[str, float, float]]) -> N
         widget = Widget(style, name, (ax, ay, ax + style.size, ay + style.size), canv._doc.thisPageRef())
         canv._addAnnotation(widget)
         canv.acroForm.fields.append(canv.acroForm.getRef(widget))
+    canv.restoreState()
+
+
+def draw_boxes(canv, size: float, border, fill, text, boxes: list[tuple[str, float, float]]) -> None:
+    """Check boxes (name, x, y), lower left corners in the current coordinates: the fast
+    widgets above when handoutgen.rl.FAST, else ReportLab's own acroForm.checkbox (the same
+    widget, tests/test_checkboxes.py)."""
+    if rl.FAST:
+        add_boxes(canv, style_for(canv, size, border, fill, text), boxes)
+        return
+    half = BORDER_WIDTH / 2
+    canv.saveState()
+    canv.setLineWidth(BORDER_WIDTH)
+    canv.setStrokeColor(border)
+    canv.setFillColor(fill)
+    for name, x, y in boxes:
+        canv.rect(x + half, y + half, size - BORDER_WIDTH, size - BORDER_WIDTH, stroke=1, fill=1)
+        ax, ay = canv.absolutePosition(x, y)
+        canv.acroForm.checkbox(name=name, x=ax, y=ay, size=size, buttonStyle=STYLE, shape="square",
+                               borderColor=border, fillColor=fill, textColor=text, borderWidth=BORDER_WIDTH,
+                               borderStyle="solid", fieldFlags="", annotationFlags="print", forceBorder=False)
     canv.restoreState()

@@ -9,7 +9,8 @@ first use), so the finished bytes of each part are kept, keyed by the exact
 subset, and the next PDF with that subset reuses them. The bytes are the
 ones ReportLab would have written: output is unchanged.
 
-This overrides TTFont.addObjects, mirroring ReportLab 5.1.0 (pinned).
+This overrides TTFont.addObjects, mirroring ReportLab 5.1.0; used only when handoutgen.rl.FAST (else fonts.py
+uses plain TTFont).
 """
 
 from __future__ import annotations
