@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import multiprocessing
 import os
 import re
 import signal
 import stat
 import time
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
@@ -44,6 +42,9 @@ from handoutgen.manifest import (
     output_names,
     output_stat,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["SUFFIXES", "BatchReport", "Outcome", "build", "default_jobs", "output_names"]
 
@@ -398,6 +399,11 @@ def _pool_run(clinic: Clinic, out_dir: Path, options: dict, paths: list[Path], w
     worker keep every worker busy), yielding each outcome. Returns
     ([], []) or, if a worker process died, (the handouts in the chunks then
     in flight, the handouts never sent)."""
+    # Imported here: a build with nothing to render starts faster without them.
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     flying: dict[Future, list[Path]] = {}
