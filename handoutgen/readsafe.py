@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["Refused", "inside", "read_inside"]
@@ -41,10 +42,17 @@ def inside(path: Path | str, roots: Iterable[Path | str]) -> Path:
             raise Refused("is a loop of symbolic links") from None
         raise Refused(f"cannot be opened ({exc.strerror or exc})") from None
     for root in roots:
-        if real.is_relative_to(Path(root).resolve()):
+        if real.is_relative_to(_resolved(str(root))):
             return real
     raise Refused("leads outside the clinic folder (through a symbolic link or an absolute path); "
                   "copy the file into the clinic folder instead")
+
+
+@lru_cache(maxsize=64)
+def _resolved(root: str) -> Path:
+    """An allowed folder with its links resolved: the same few folders for every file of a
+    batch, so resolved once (a no-change build checks thousands of files)."""
+    return Path(root).resolve()
 
 
 def read_inside(path: Path | str, roots: Iterable[Path | str], limit: int) -> bytes:
