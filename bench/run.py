@@ -110,7 +110,6 @@ def per_handout(clinic, paths):
     """ms per handout: through the whole pipeline; by hand on a canvas with
     ReportLab's own fonts; by hand with handoutgen's font-subset cache."""
     from baseline import HandPlaced
-
     from handoutgen import dosage
     from handoutgen.images import load_picture
     from handoutgen.pipeline import Discharge, Renderer

@@ -14,6 +14,7 @@ after the last is dropped; between them, both count.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab.platypus import Flowable, Paragraph
@@ -25,7 +26,7 @@ class Line:
     color: object
 
 
-def _stack(canv, flowables: list[Flowable], width: float, gap: float):
+def _stack(canv, flowables: Sequence[Flowable], width: float, gap: float):
     """(total height, each (width, height)) of flowables stacked at `width`."""
     sizes = []
     total = 0.0
@@ -41,7 +42,7 @@ def _stack(canv, flowables: list[Flowable], width: float, gap: float):
     return total, sizes
 
 
-def _draw_stack(canv, flowables: list[Flowable], sizes, x: float, top: float, inner: float, gap: float,
+def _draw_stack(canv, flowables: Sequence[Flowable], sizes, x: float, top: float, inner: float, gap: float,
                 centre: bool) -> None:
     """Draw flowables measured by `_stack`, the first one's top at `top`."""
     cursor = top
@@ -89,7 +90,7 @@ class Box(Placed):
     `center` centres each flowable across the box.
     """
 
-    def __init__(self, content: list[Flowable], pad=(0.0, 0.0, 0.0, 0.0), *, background=None,
+    def __init__(self, content: Sequence[Flowable], pad=(0.0, 0.0, 0.0, 0.0), *, background=None,
                  border: Line | None = None, bar: Line | None = None, hug: bool = False,
                  center: bool = False, gap: float = 0.0, before: float = 0.0, after: float = 0.0):
         super().__init__(before, after)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -123,7 +123,7 @@ def geometry(ctx, head_width: float) -> Geometry:
         return Geometry(box=box, gap=gap, day=day, label=ctx.width - 7 * day)
     day = ctx.width / 7
     fits = int((day - RULE - TICK_GAP) // (box + TICK_GAP))
-    return Geometry(box=box, gap=gap, day=day, label=0.0, per_line=_between(fits, 1, MOST_A_LINE))
+    return Geometry(box=box, gap=gap, day=day, label=0.0, per_line=min(MOST_A_LINE, max(1, fits)))
 
 
 class TickBoxes(Placed):
@@ -141,7 +141,8 @@ class TickBoxes(Placed):
 
     def boxes(self, x: float = 0.0, y: float = 0.0) -> list[tuple[str, float, float]]:
         """(name, x, y) of each box's lower left corner, the cell's lower left at (x, y)."""
-        return [(name, x + bx, y + by) for name, (bx, by) in zip(self.names, self.geo.places(len(self.names)))]
+        places = self.geo.places(len(self.names))
+        return [(name, x + bx, y + by) for name, (bx, by) in zip(self.names, places, strict=True)]
 
     def draw_at(self, canv, x: float, y: float) -> None:
         checkboxes.draw_boxes(canv, self.geo.box, self.color, colors.white, fl.INK, self.boxes(x, y))
@@ -227,6 +228,31 @@ def _one_line(r: fl.Renderer, nodes: list[Node], small: float) -> str:
     return "&nbsp;&nbsp; ".join(parts)
 
 
+@dataclass
+class _Rows:
+    """The rows of one week's grid, and what `Ruled` is told of each."""
+
+    table: list[list[list[Flowable]]] = field(default_factory=list)
+    least: list[float | None] = field(default_factory=list)
+    heights: list[float | None] = field(default_factory=list)
+    backgrounds: dict[int, colors.Color] = field(default_factory=dict)
+    spans: set[int] = field(default_factory=set)
+    glued: set[int] = field(default_factory=set)
+
+    def add(self, cells: list[list[Flowable]], *, least_h: float | None = None, height: float | None = None,
+            tint: colors.Color | None = None, across: bool = False, glue: bool = False) -> None:
+        row = len(self.table)
+        if tint is not None:
+            self.backgrounds[row] = tint
+        if across:
+            self.spans.add(row)
+        if glue:
+            self.glued.add(row)
+        self.table.append(cells)
+        self.least.append(least_h)
+        self.heights.append(height)
+
+
 def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
     """One ruled grid per week: a row per exercise, a column per day, and a pain row."""
     days, start, pain = _grid_attributes(node)
@@ -248,16 +274,17 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
     out: list[Flowable] = []
     for week, first in enumerate(range(0, days, 7), 1):
         span = range(first, min(first + 7, days))
-        blank = [[] for _ in span]
+        blank: list[list[Flowable]] = [[] for _ in span]
         month = ""
         if start is not None:
             months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
             month = f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
-        title = [fl.paragraph(f"Week {week}{month}", label)]
-        again = [fl.paragraph(f"Week {week} (continued)", label)]
-        days_row = [[heads[d]] for d in span]
+        title: list[Flowable] = [fl.paragraph(f"Week {week}{month}", label)]
+        again: list[Flowable] = [fl.paragraph(f"Week {week} (continued)", label)]
+        days_row: list[list[Flowable]] = [[heads[d]] for d in span]
         # The dose is shown in the first week; later weeks repeat only the name.
         wanted = ("name", "short") if week == 1 else ("name",)
+        names: list[list[Flowable]]
         if geo.stacked:  # across the width: the name and the dose on one line when they fit
             names = [[fl.paragraph(_one_line(r, [n for n in row.elements() if n.tag in wanted], small), label)]
                      for row in rows]
@@ -266,31 +293,19 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
                      for row in rows]
         ticks = [[TickBoxes([f"ex{rid}-day{d + 1:02d}-s{k + 1}" for k in range(count)], geo, fl.INK) for d in span]
                  for rid, count in zip((fl.escape(row.attrs.get("id", str(i + 1))) for i, row in enumerate(rows)),
-                                       counts)]
-        table: list[list[list[Flowable]]] = []
-        least: list[float | None] = []
-        heights: list[float | None] = []
-        backgrounds, spans, glued = {}, set(), set()
+                                       counts, strict=True)]
+        week_rows = _Rows()
+        add = week_rows.add
 
-        def add(cells, *, least_h=None, height=None, tint=None, across=False, glue=False):
-            if tint is not None:
-                backgrounds[len(table)] = tint
-            if across:
-                spans.add(len(table))
-            if glue:
-                glued.add(len(table))
-            table.append(cells)
-            least.append(least_h)
-            heights.append(height)
-
-        pain_label = [fl.paragraph("Pain (0–10)", label)]
+        pain_label: list[Flowable] = [fl.paragraph("Pain (0–10)", label)]
         pain_height = max(28.0, ctx.fit.body * 2.0)  # room to write a number by hand
+        continued: list[list[list[Flowable]]]  # the head rows again, atop a page the week runs on to
         if geo.stacked:
             widths = [0.0] + [geo.day] * len(span)
             add([title] + blank, tint=heading_tint, across=True)
             add([[]] + days_row, tint=heading_tint)
             continued = [[again] + blank, [[]] + days_row]
-            for name, boxes, count in zip(names, ticks, counts):
+            for name, boxes, count in zip(names, ticks, counts, strict=True):
                 add([name] + blank, across=True, tint=name_tint)
                 add([[]] + [[t] for t in boxes], least_h=geo.row(count), glue=True)
             if pain:
@@ -300,13 +315,14 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
             widths = [geo.label] + [geo.day] * len(span)
             add([title] + days_row, tint=heading_tint)
             continued = [[again] + days_row]
-            for name, boxes, count in zip(names, ticks, counts):
+            for name, boxes, count in zip(names, ticks, counts, strict=True):
                 add([name] + [[t] for t in boxes], least_h=geo.row(count))
             if pain:
                 add([pain_label] + blank, height=pain_height, tint=pain_tint, glue=True)
-        out.append(Ruled(table, widths, heights=heights, least=least, pad=pad, pad_after_first=(0, 0), rule=rule,
-                         backgrounds=backgrounds, spans=spans, head=len(continued), continued=continued,
-                         glued=glued, before=fl.block_gap(8, s)))
+        out.append(Ruled(week_rows.table, widths, heights=week_rows.heights, least=week_rows.least, pad=pad,
+                         pad_after_first=(0, 0), rule=rule, backgrounds=week_rows.backgrounds, spans=week_rows.spans,
+                         head=len(continued), continued=continued, glued=week_rows.glued,
+                         before=fl.block_gap(8, s)))
     return out
 
 

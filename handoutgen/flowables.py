@@ -6,14 +6,16 @@ runs the fallback font must draw, so YAML text is never read as markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, HRFlowable, Paragraph
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, HRFlowable, Paragraph
 
 from handoutgen import checklist, rl, words
 from handoutgen.boxes import Box, Columns, Line
@@ -22,8 +24,10 @@ from handoutgen.fonts import FALLBACK_NAME, FontSet
 from handoutgen.images import Picture, VectorPicture, printable_image
 from handoutgen.markup import MarkupError, Node
 from handoutgen.memo import Recent
-from handoutgen.rl.xobject import draw_encoded
 from handoutgen.rl import text as rltext
+from handoutgen.rl.xobject import draw_encoded
+
+T = TypeVar("T")
 
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#3D3D3D")
@@ -225,10 +229,11 @@ FIRST_FOOT = {"footer"}  # at the foot of the first page (later pages have the r
 @dataclass(eq=False)
 class Item:
     """One unit of flowing content, never split across pages: an exercise
-    card (laid out at the width the engine gives it) or full-width blocks."""
+    card (laid out at the width the engine gives it; `blocks` empty) or
+    full-width blocks (`card` None)."""
 
     card: Node | None = None
-    blocks: list[Flowable] | None = None
+    blocks: list[Flowable] = field(default_factory=list)
     label: str = ""
 
 
@@ -351,7 +356,7 @@ class Renderer:
             out.append(f'<font name="{fallback_font}">{seg}</font>' if fallback else seg)
         return "".join(out)
 
-    def para(self, node: Node, style: ParagraphStyle) -> Paragraph:
+    def para(self, node: Node, style: ParagraphStyle) -> Text:
         return paragraph(self.inline(node, bold=style.fontName == self.ctx.fonts.bold), style)
 
     # -------------------------------------------------------------- blocks
@@ -390,7 +395,7 @@ class Renderer:
                     parts.flow.append(Item(blocks=made, label=f"<{node.tag}> of line {node.line}"))
         return parts
 
-    def _remembered(self, key, make, *args) -> list[Flowable]:
+    def _remembered(self, key: tuple, make: Callable[..., T], *args) -> T:
         made = self.memo.get(key)
         if made is None:
             made = self.memo[key] = make(*args)
@@ -442,9 +447,9 @@ class Renderer:
 
     def _meta(self, node: Node) -> list[Flowable]:
         parts = []
-        for field in node.elements("field"):
-            label = escape(field.attrs.get("label", ""))
-            value = self.inline(field, bold=True)
+        for entry in node.elements("field"):
+            label = escape(entry.attrs.get("label", ""))
+            value = self.inline(entry, bold=True)
             parts.append(f"{label}: <b>{value}</b>" if label else f"<b>{value}</b>")
         text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
         return [Box([paragraph(text, self.st.meta)], (8, 4 * self.space + 1, 8, 5 * self.space + 1),
@@ -509,7 +514,8 @@ class Renderer:
 
     def _safety(self, node: Node) -> list[Flowable]:
         return [Box([self.para(node, self.st.safety)], (10, 5 * self.space + 1, 10, 6 * self.space + 1),
-                    background=_mix(self.ctx.accent, 0.08), border=Line(2, self.ctx.accent), before=block_gap(8, self.space))]
+                    background=_mix(self.ctx.accent, 0.08), border=Line(2, self.ctx.accent),
+                    before=block_gap(8, self.space))]
 
     def _footer(self, node: Node) -> list[Flowable]:
         out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=self.ctx.primary,
@@ -554,7 +560,7 @@ class Renderer:
             parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
         return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=block_gap(10, s))
 
-    def _card_parts(self, node: Node):
+    def _card_parts(self, node: Node) -> tuple[list[Flowable], list[Node], list[Flowable]]:
         """(title bar, body nodes, body blocks) of a card: the same in every placement and width."""
         s = self.space
         pad = 8 * s + 2

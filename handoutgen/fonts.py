@@ -9,7 +9,7 @@ import hashlib
 import struct
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -34,6 +34,8 @@ FALLBACK_TIMESTAMP = 3_660_681_600
 
 def _package_files(module: str) -> Path:
     mod = __import__(module)
+    if mod.__file__ is None:  # a namespace package: no folder of its own
+        raise ModuleNotFoundError(f"{module} is not installed as a font package", name=module)
     return Path(mod.__file__).resolve().parent / "files"
 
 
@@ -162,10 +164,11 @@ def _hollow_letters(face, data: bytes) -> set[str]:
     return hollow
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(path: Path) -> frozenset[int]:
     """The characters a font file maps to glyphs, read without loading it for drawing."""
-    from fontTools.ttLib import TTFont as FTFont  # only for the fallback: keeps start-up fast
+    # Only for the fallback: keeps start-up fast. fontTools ships no type hints.
+    from fontTools.ttLib import TTFont as FTFont  # type: ignore[import-untyped]
 
     font = FTFont(BytesIO(font_bytes(path, package_font_roots())), lazy=True)
     try:
@@ -194,7 +197,7 @@ def _static_instance(weight: int) -> tuple[Path, bytes]:
         except BadFont:
             pass  # damaged or not a file: made again below
     from fontTools.ttLib import TTFont as FTFont
-    from fontTools.varLib import instancer
+    from fontTools.varLib import instancer  # type: ignore[import-untyped]  # no type hints
 
     font = FTFont(BytesIO(data), recalcTimestamp=False)
     static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100})
@@ -239,7 +242,9 @@ def _register(name: str, path: Path, data: bytes) -> tuple[str, frozenset[str]]:
 
 
 def _drawable(name: str) -> frozenset[int]:
-    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+    font = pdfmetrics.getFont(name)
+    assert isinstance(font, TTFont), "fonts are registered by _register, as TrueType fonts"
+    return frozenset(font.face.charToGlyph)
 
 
 def _register_family(family: str, regular: str, bold: str) -> None:

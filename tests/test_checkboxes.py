@@ -7,7 +7,6 @@ prints."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pypdf
 import pypdfium2 as pdfium

@@ -332,7 +332,7 @@ def test_a_day_heading_never_breaks(body, start):
     shown = []
     for week in weeks:
         heading = week.rows[week.head - 1]
-        for cell, width in zip(heading[1:], week.widths[1:]):
+        for cell, width in zip(heading[1:], week.widths[1:], strict=True):
             (para,) = cell
             para.wrap(width, 1e6)
             assert len(para.blPara.lines) == 1, f"{para.text!r} wraps at {body} pt"
@@ -376,7 +376,7 @@ def test_large_print_puts_each_name_above_its_boxes(recorded):
     canv = recorded(weeks)
     _assert_geometry(canv)
     # Up to three a line, the lines as even as can be: 4 a day are 2 and 2, 5 are 3 and 2.
-    for count, row in zip(WORST, range(1, 9)):
+    for count, row in zip(WORST, range(1, 9), strict=True):
         day1 = [(x, y) for name, x, y, _ in canv.boxes if name.startswith(f"ex{row}-day01-")]
         lines = sorted({round(y, 3) for _, y in day1}, reverse=True)
         per = [sum(1 for _, y in day1 if round(y, 3) == line) for line in lines]
@@ -389,7 +389,7 @@ def test_with_wide_margins_the_names_go_above_and_the_rules_hold(recorded, body)
     width = 595.28 - 2 * 108
     weeks = _stacked([1, 3, 6], body=body, width=width, days=14, start="2026-09-24")
     for week in weeks:
-        for cell, day in zip(week.rows[1][1:], week.widths[1:]):
+        for cell, day in zip(week.rows[1][1:], week.widths[1:], strict=True):
             (para,) = cell
             para.wrap(day, 1e6)
             assert len(para.blPara.lines) == 1 and para.style.fontSize >= 12.0
@@ -484,7 +484,7 @@ def test_note_lines_stretch_into_the_room_left(recorded):
         canv = recorded([lines])
         drawn = sorted(seg[1] for seg, width in canv.segments)
         assert len(drawn) == 4 and all(width == 0.8 for _, width in canv.segments)
-        assert all(b - a == pytest.approx(lines.pitch) for a, b in zip(drawn, drawn[1:]))
+        assert all(b - a == pytest.approx(lines.pitch) for a, b in zip(drawn, drawn[1:], strict=False))
         assert all(seg[2] - seg[0] == pytest.approx(540) for seg, _ in canv.segments)
 
 
@@ -537,7 +537,7 @@ def _program_blocks(body: float, space: float):
                        "5 sets × 10 reps · each leg · 1× a day", "hold 1 min · each leg · 2× a day",
                        "10 reps · hold 5 s · 3× a day", "2 sets × 10 reps · each leg · 4× a day · 5 days a week",
                        "20 reps · 5× a day", "10 reps · 6× a day", "2 sets × 15 reps · hold 10 s · 6× a day",
-                       "10 min · 2× a day")), 1))
+                       "10 min · 2× a day"), strict=True), 1))
     page = parse(f'<page><grid days="14" start="2026-12-01" pain="yes">{rows}</grid><notes>Notes for your '
                  "therapist</notes></page>")
     weeks = checklist.grid(renderer, page.first("grid"))

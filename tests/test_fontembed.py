@@ -9,8 +9,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from handoutgen.rl.fontembed import SubsetCachingTTFont
 from handoutgen.fonts import _cmap, default_font_files, font_set
+from handoutgen.rl.fontembed import SubsetCachingTTFont
 
 REGULAR = str(default_font_files()[0])
 MANY = "".join(chr(c) for c in sorted(_cmap(default_font_files()[0])) if c > 0xBF)[:300]

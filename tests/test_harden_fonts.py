@@ -13,7 +13,6 @@ import os
 import struct
 import subprocess
 import sys
-from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -309,6 +308,6 @@ def test_the_fallback_font_is_the_same_bytes_whenever_it_is_built(clinic, tmp_pa
     fonts1 = sorted((tmp_path / "cache1").rglob("*.ttf"))
     fonts2 = sorted((tmp_path / "cache2").rglob("*.ttf"))
     assert [f.name for f in fonts1] == [f.name for f in fonts2]
-    for f1, f2 in zip(fonts1, fonts2):
+    for f1, f2 in zip(fonts1, fonts2, strict=True):
         assert f1.read_bytes() == f2.read_bytes(), f1.name
     assert first == second

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, SAMPLE, assert_user_error, edit, render_checked
 
+from conftest import REPO, SAMPLE, assert_user_error, edit, render_checked
 from handoutgen import cache, images
 
 HANDOUT = f"handouts/{SAMPLE}.yaml"

@@ -52,7 +52,7 @@ def test_antialiased_drawing_is_reduced_invisibly_and_grey_stays_grey():
     assert img.getcolors(256) is None
     encoded = encode(img, img.size, photo=False)
     back = _through_pdf(encoded).convert("RGB")
-    worst = max(abs(a - b) for a, b in zip(back.tobytes(), img.tobytes()))
+    worst = max(abs(a - b) for a, b in zip(back.tobytes(), img.tobytes(), strict=True))
     assert worst <= images.MAX_SHADE_ERROR
     grey = encode(img.convert("L").convert("RGB"), img.size, photo=False)
     assert grey.space in ("DeviceGray", "Indexed") and grey.colors == 1

@@ -24,8 +24,8 @@ from collections import Counter
 import pypdf
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
 from fontTools.ttLib import TTFont
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, check_pdf

@@ -12,8 +12,8 @@ from pathlib import Path
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-from PIL import ImageChops
 import reportlab
+from PIL import ImageChops
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -71,7 +71,8 @@ def test_plain_reportlab_prints_every_letter_at_the_same_place(tmp_path, args):
     assert fast.read_bytes() != plain.read_bytes()  # the switch did change how it was drawn
     fast_letters, plain_letters = _letters(fast), _letters(plain)
     assert [c for c, _ in fast_letters] == [c for c, _ in plain_letters]
-    worst = max(abs(a - b) for (_, one), (_, two) in zip(fast_letters, plain_letters) for a, b in zip(one, two))
+    worst = max(abs(a - b) for (_, one), (_, two) in zip(fast_letters, plain_letters, strict=True)
+                for a, b in zip(one, two, strict=True))
     assert worst < 0.02, f"a letter moved by {worst:.3f} pt"
     # The check boxes: the same form fields, named and placed alike.
     assert _widgets(fast) == _widgets(plain)

@@ -14,8 +14,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from handoutgen.flowables import Text
-from handoutgen.rl import text as rltext
 from handoutgen.fonts import default_font_files, font_set
+from handoutgen.rl import text as rltext
 
 FONTS = font_set(*default_font_files())
 SENTENCE = "Stand with one foot a step behind the other. Hold a counter (or a chair) if you need to."
@@ -137,3 +137,12 @@ def test_other_paragraph_settings_are_left_to_reportlab(setting, reportlab_draws
     drawn = _pixels(lambda: Text("Keep your arch domed.", style), 300)
     assert len(reportlab_draws) == 1
     assert drawn == _pixels(lambda: Paragraph("Keep your arch domed.", style), 300)
+
+
+def test_a_bullet_in_a_font_that_is_not_truetype_is_left_to_reportlab(reportlab_draws):
+    """ReportLab's Helvetica (the default bullet font) has no font subsets: its bullet
+    is ReportLab's to draw, the same as its own paragraph (it used to raise)."""
+    style = _style(leftIndent=24, bulletIndent=3, bulletFontName="Helvetica", bulletFontSize=14)
+    drawn = _pixels(lambda: Text(SENTENCE, style, "1."), 300)
+    assert len(reportlab_draws) == 1
+    assert drawn == _pixels(lambda: Paragraph(SENTENCE, style, bulletText="1."), 300)

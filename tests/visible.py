@@ -134,8 +134,8 @@ def _box_of_points(points) -> tuple[float, float, float, float]:
 
 
 def _transform_box(m, box) -> tuple[float, float, float, float]:
-    l, b, r, t = box
-    return _box_of_points([_apply(m, l, b), _apply(m, r, b), _apply(m, l, t), _apply(m, r, t)])
+    left, b, r, t = box
+    return _box_of_points([_apply(m, left, b), _apply(m, r, b), _apply(m, left, t), _apply(m, r, t)])
 
 
 def _grow(box, by: float):
@@ -155,8 +155,8 @@ def _matrix(obj) -> tuple:
 
 
 def _describe_path(box, filled: bool, stroked: bool, width: float) -> str:
-    l, b, r, t = box
-    if r - l < 0.01 or t - b < 0.01:
+    left, b, r, t = box
+    if r - left < 0.01 or t - b < 0.01:
         return f"a {width:.1f} pt line {_fmt(box)}"
     kind = "a filled and outlined" if filled and stroked else "a filled" if filled else "an outlined"
     return f"{kind} shape {_fmt(box)}"
@@ -221,9 +221,9 @@ def _objects(page) -> tuple[list[_Shape], list[_TextObject]]:
                 box = _transform_box(_compose(own, outer_matrix), (0.0, 0.0, 1.0, 1.0))
                 shapes.append(_Shape(order, box, None, True, f"a picture {_fmt(box)}"))
             elif kind == raw.FPDF_PAGEOBJ_TEXT:
-                l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-                if raw.FPDFPageObj_GetBounds(obj, l, b, r, t):
-                    bounds = _transform_box(outer_matrix, (l.value, b.value, r.value, t.value))
+                left, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+                if raw.FPDFPageObj_GetBounds(obj, left, b, r, t):
+                    bounds = _transform_box(outer_matrix, (left.value, b.value, r.value, t.value))
                     mode = raw.FPDFTextObj_GetTextRenderMode(obj)
                     texts.append(_TextObject(order, bounds, mode in (raw.FPDF_TEXTRENDERMODE_INVISIBLE,
                                                                      raw.FPDF_TEXTRENDERMODE_CLIP)))
@@ -236,7 +236,7 @@ def _lines(textpage) -> list[_Line]:
     """The page's inked characters, grouped into runs of text."""
     tp = textpage.raw
     count = raw.FPDFText_CountChars(tp)
-    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    left, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     m = raw.FS_MATRIX()
     get_unicode, get_box, get_origin = raw.FPDFText_GetUnicode, raw.FPDFText_GetCharBox, raw.FPDFText_GetCharOrigin
@@ -257,8 +257,8 @@ def _lines(textpage) -> list[_Line]:
         if char.isspace():
             space = True
             continue
-        get_box(tp, i, l, r, b, t)
-        box = (l.value, b.value, r.value, t.value)
+        get_box(tp, i, left, r, b, t)
+        box = (left.value, b.value, r.value, t.value)
         if box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
             continue  # no ink (a zero-width space, say): nothing to see, nothing to hide
         get_origin(tp, i, ox, oy)

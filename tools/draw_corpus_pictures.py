@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import draw_pictures  # the sample pictures' tool, beside this one
 import fontpkg_atkinson_hyperlegible
 from PIL import Image, ImageDraw, ImageFont
+
+import draw_pictures  # the sample pictures' tool, beside this one
 
 SCALE = draw_pictures.SCALE  # drawn this many times larger, then reduced
 OUT = Path(__file__).resolve().parent.parent / "tests" / "programs" / "images"

@@ -17,7 +17,7 @@ from io import BytesIO
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
-from reportlab.pdfbase.acroform import ZDSyms, bsPDF
+from reportlab.pdfbase.acroform import ZDSyms, bsPDF  # type: ignore[attr-defined]  # ZDSyms: not in the stubs
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFObject, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
@@ -35,14 +35,15 @@ def _appearance_streams(size: float, border: tuple, fill: tuple, text: tuple,
     AcroForm.checkbox makes them, formatted once per process: they refer to
     no other object, so the same bytes serve every document."""
     scratch = Canvas(BytesIO(), invariant=1, pageCompression=compression)
-    form, doc = scratch.acroForm, scratch._doc
+    form, doc = scratch.acroForm, scratch._doc  # type: ignore[attr-defined]  # private: not in the stubs
     streams = {}
     for key in "NDR":  # normal, pressed ("down"), rollover
         t, b, f = form.varyColors(key, Color(*text), Color(*border), Color(*fill))
         for value in ("Yes", "Off"):
+            # The stubs say int for borderWidth and size; ReportLab takes any number (as its checkbox does).
             stream = form.checkboxAP(key, value, buttonStyle=STYLE, shape="square", fillColor=f, borderColor=b,
-                                     textColor=t, borderWidth=BORDER_WIDTH, borderStyle="solid", size=size,
-                                     dashLen=3)
+                                     textColor=t, borderWidth=BORDER_WIDTH,  # type: ignore[arg-type]
+                                     borderStyle="solid", size=size, dashLen=3)  # type: ignore[arg-type]
             streams[key, value] = stream.format(doc)
     return streams
 
@@ -60,7 +61,7 @@ class BoxStyle:
             "AP": PDFDictionary(appearances),
             "MK": PDFDictionary({"CA": f"({ZDSyms[STYLE]})", "BC": PDFArray(form.colorTuple(border)),
                                  "BG": PDFArray(form.colorTuple(fill))}),
-            "BS": bsPDF(BORDER_WIDTH, "solid", 3),
+            "BS": bsPDF(BORDER_WIDTH, "solid", 3),  # type: ignore[arg-type]  # stubs: int; any number works
         })
         self.size, self.border, self.fill = size, border, fill
         self._formatted: bytes | None = None

@@ -68,14 +68,14 @@ class SubsetCachingTTFont(TTFont):
             cmap, font_file = Frozen(cmap, ref_only=True), Frozen(font_file, ref_only=True)
 
             pdf_font = pdfdoc.PDFTrueTypeFont()
-            pdf_font.__Comment__ = "Font %s subset %d" % (self.fontName, n)
+            pdf_font.__Comment__ = f"Font {self.fontName} subset {n}"
             pdf_font.Name = internal_name
             pdf_font.BaseFont = base_name
             pdf_font.FirstChar = 0
             pdf_font.LastChar = len(subset) - 1
             pdf_font.Widths = Frozen(widths, ref_only=False)
             pdf_font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base_name)
-            font_file_ref = doc.Reference(font_file, "fontFile:%s(%s)" % (face.filename, base_name))
+            font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({base_name})")
             flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
             descriptor = pdfdoc.PDFDictionary({
                 "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight,

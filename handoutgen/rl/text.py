@@ -13,7 +13,8 @@ the caller lets ReportLab draw it.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -22,6 +23,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 
 # Style settings this drawing honours, or that only decide line breaks and the space
@@ -40,19 +42,24 @@ def draw(para: Paragraph, canvas, x: float, y: float, sW: float = 0) -> bool:
     lines = plain_lines(para)
     if lines is None or not _plain_state(canvas, para):
         return False
-    x = para._hAlignAdjust(x, sW)
-    style, blpara = para.style, para.blPara
+    blpara, style = _lines_of(para), para.style
+    font = _tt_font(blpara.fontName)
+    bullet = para.bulletText
+    bullet_font = _tt_font(style.bulletFontName) if bullet else None
+    if font is None or (bullet and bullet_font is None):
+        return False  # not a TrueType font: ReportLab draws it
+    x = para._hAlignAdjust(x, sW)  # type: ignore[attr-defined]  # Flowable's, not in the stubs
     top = y + para.height - blpara.fontSize  # the first baseline, as ReportLab places it
     offset = style.firstLineIndent
     ops = ["q"]
-    if para.bulletText:
+    if bullet and bullet_font is not None:
         bullet_x = x + style.bulletIndent
         ops += [_fill(_bullet_color(style)), "BT"]
-        _runs(ops, canvas, style.bulletFontName, style.bulletFontSize, bullet_x,
-              top + getattr(style, "bulletOffsetY", 0), para.bulletText, 0.0)
+        _runs(ops, canvas, bullet_font, style.bulletFontSize, bullet_x,
+              top + getattr(style, "bulletOffsetY", 0), bullet, 0.0)
         ops.append("ET")
         # Where ReportLab's _drawBullet lets the first line start.
-        bullet_end = style.bulletIndent + stringWidth(para.bulletText, style.bulletFontName,
+        bullet_end = style.bulletIndent + stringWidth(bullet, style.bulletFontName,
                                                       style.bulletFontSize) + style.bulletFontSize * 0.6
         offset = max(offset, bullet_end - style.leftIndent)
     ops += [_fill(blpara.textColor), "BT"]
@@ -66,19 +73,31 @@ def draw(para: Paragraph, canvas, x: float, y: float, sW: float = 0) -> bool:
         elif not squeeze and align == TA_RIGHT:
             line_x += extra
         # A line a hair too long: ReportLab closes up its word spaces to fit, as here.
-        _runs(ops, canvas, blpara.fontName, blpara.fontSize, line_x, top - i * style.leading, text,
+        _runs(ops, canvas, font, blpara.fontSize, line_x, top - i * style.leading, text,
               extra / spaces if squeeze else 0.0)
     ops += ["ET", "Q"]
     canvas._code.append(" ".join(ops))
     return True
 
 
+def _lines_of(para: Paragraph) -> Any:
+    """The lines a wrapped paragraph broke into: ReportLab's ParaLines, which the stubs do not name."""
+    return para.blPara  # type: ignore[attr-defined]  # set by Paragraph.wrap; not in the stubs
+
+
+def _tt_font(name: str) -> TTFont | None:
+    """The TrueType font `name` (the only kind ReportLab subsets, and draws with codes
+    per subset), or None for any other: the caller lets ReportLab draw those."""
+    font = pdfmetrics.getFont(name)
+    return font if isinstance(font, TTFont) else None
+
+
 def plain_lines(para: Paragraph) -> list[tuple[float, str]] | None:
     """[(spare width, text)] of each line of a wrapped paragraph, or None if `draw` cannot draw it."""
-    blpara, style = para.blPara, para.style
+    blpara, style = _lines_of(para), para.style
     if (blpara.kind != 0 or style.alignment not in ALIGNMENTS or not _plain_style(style)
             or getattr(blpara, "us_lines", None) or getattr(blpara, "link", None)
-            or not getattr(pdfmetrics.getFont(blpara.fontName), "_dynamicFont", False)):
+            or _tt_font(blpara.fontName) is None):
         return None
     return [(extra, " ".join(words)) for extra, words in blpara.lines]
 
@@ -100,7 +119,7 @@ def _plain_state(canvas, para: Paragraph) -> bool:
     drawn where no transparency is in force."""
     if canvas._extgstate.getValue("ca") != 1:
         return False
-    used = [para.blPara.textColor] + ([_bullet_color(para.style)] if para.bulletText else [])
+    used = [_lines_of(para).textColor] + ([_bullet_color(para.style)] if para.bulletText else [])
     return all(type(c) is colors.Color and c.alpha == 1 for c in used)
 
 
@@ -112,10 +131,9 @@ def _fill(color: colors.Color) -> str:
     return f"{fp_str(color.red, color.green, color.blue)} rg"
 
 
-def _runs(ops: list[str], canvas, font_name: str, size: float, x: float, y: float, text: str,
+def _runs(ops: list[str], canvas, font: TTFont, size: float, x: float, y: float, text: str,
           word_space: float) -> None:
     """The operators that show `text` at (x, y) inside BT … ET."""
-    font = pdfmetrics.getFont(font_name)
     doc = canvas._doc
     if word_space:
         ops.append(f"{fp_str(word_space)} Tw")
@@ -130,10 +148,12 @@ def _runs(ops: list[str], canvas, font_name: str, size: float, x: float, y: floa
         ops.append("0 Tw")
 
 
-@lru_cache(maxsize=None)
-def _ascii_is_its_own_code(font) -> bool:
+@cache
+def _ascii_is_its_own_code(font: TTFont) -> bool:
     """True when ReportLab gives each printable ASCII letter its own code in
     subset 0 of every document (its "ASCII readable" subsets), as for any
     font that has all of ASCII."""
-    readable = font._asciiReadable if font._asciiReadable is not None else rl_config.ttfAsciiReadable
+    readable = font._asciiReadable  # type: ignore[attr-defined]  # private: not in the stubs
+    if readable is None:
+        readable = rl_config.ttfAsciiReadable
     return bool(readable) and all(code in font.face.charToGlyph for code in range(32, 127))
