@@ -19,10 +19,10 @@ from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 
 
-
 def pages_option(func):
     return click.option("--pages", type=click.IntRange(1, 4), metavar="N",
-                        help="Use up to N pages (1-4) [default: the handout's `pages:`, else brand.yaml's, else 1].")(func)
+                        help="Use up to N pages (1-4) "
+                             "[default: the handout's `pages:`, else brand.yaml's, else 1].")(func)
 
 
 def common(func):
@@ -53,7 +53,7 @@ def debug_option(func):
                 click.echo(_without_names(traceback.format_exc(), kwargs), err=True, nl=False)
             raise click.ClickException(_without_names(
                 f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for details)",
-                kwargs))
+                kwargs)) from exc
     return wrapper
 
 
@@ -91,7 +91,7 @@ def _parse_date(ctx, param, value: str | None) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f'must be a date written as YYYY-MM-DD, e.g. 2026-12-01 (got "{value}")')
+        raise click.BadParameter(f'must be a date written as YYYY-MM-DD, e.g. 2026-12-01 (got "{value}")') from None
 
 
 def _check_checklist_date(day: dt.date, kind: str) -> None:
@@ -105,7 +105,8 @@ def _check_checklist_date(day: dt.date, kind: str) -> None:
     except OverflowError:
         last = dt.date.max - dt.timedelta(days=MAX_DAYS)
         raise HandoutError(Problem("--date", None, "", f"{day.isoformat()} leaves no room for the checklist's "
-                                                       f"days after it; give a date up to {last.isoformat()}"))
+                                                       f"days after it; give a date up to {last.isoformat()}")) \
+            from None
 
 
 def _parse_doses(ctx, param, values: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -239,7 +240,7 @@ def _layout_report(report) -> None:
                          f"{stats['band'] / 72:.2f} in"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 @cli.command(short_help="Create a new clinic folder.")

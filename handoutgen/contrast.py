@@ -20,7 +20,8 @@ INK = "#1A1A1A"  # body text (flowables.INK)
 
 def _rgb(hex_color: str) -> tuple[float, float, float]:
     h = hex_color.lstrip("#")
-    return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    red, green, blue = (int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return red, green, blue
 
 
 def _hex(rgb) -> str:

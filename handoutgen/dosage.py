@@ -51,7 +51,8 @@ def parse_duration(text: str) -> Duration:
     else:
         if re.fullmatch(r"\d+:\d+(:\d+)?", value):
             raise ValueError(f"must be a duration; {hint} (got \"{value}\")")
-        pos, seconds, units_seen = 0, 0, []
+        pos, seconds = 0, 0
+        units_seen: list[int] = []
         while pos < len(value):
             m = _PART.match(value, pos)
             if not m or m.end() == pos or m.group(2).lower() not in _UNIT_SECONDS:

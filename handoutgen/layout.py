@@ -25,7 +25,7 @@ import threading
 import time
 import types
 import unicodedata
-from functools import lru_cache, update_wrapper, wraps
+from functools import cache, lru_cache, update_wrapper, wraps
 from pathlib import Path
 
 import jinja2
@@ -106,7 +106,7 @@ class SafeLoader(jinja2.BaseLoader):
             self.sources[filename] = source
             seen = (info.st_dev, info.st_ino, info.st_mtime_ns)
 
-            def uptodate() -> bool:
+            def uptodate(filename: str = filename, seen: tuple[int, int, int] = seen) -> bool:
                 # The same file, unchanged (a link now leading elsewhere is another file: read again).
                 try:
                     now = os.stat(filename)
@@ -354,7 +354,7 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(clinic_layouts: Path | None) -> jinja2.Environment:
     builtin = builtin_layouts_dir()
     folders, roots = [builtin], [builtin]
@@ -415,12 +415,12 @@ def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, st
     try:
         template = env.get_template(name)
     except jinja2.TemplateNotFound:
-        raise HandoutError(f"layouts/{name}: no such layout")
+        raise HandoutError(f"layouts/{name}: no such layout") from None
     except LayoutRefused as exc:
-        raise HandoutError(Problem(f"layouts/{exc.name}", None, "", exc.reason))
+        raise HandoutError(Problem(f"layouts/{exc.name}", None, "", exc.reason)) from None
     except jinja2.TemplateSyntaxError as exc:
         raise HandoutError(Problem(f"layouts/{exc.name or name}", exc.lineno, "",
-                                   f"template syntax error: {exc.message}"))
+                                   f"template syntax error: {exc.message}")) from None
     shown = f"layouts/{name}"
     problems = list(_checked_sources_cached(env, name, template))
     if problems:
@@ -447,12 +447,21 @@ def _generate(template: jinja2.Template, variables: dict) -> str:
             parts.append(chunk)
         return "".join(parts)
     finally:
-        stream.close()
+        if isinstance(stream, types.GeneratorType):  # typed an Iterator; in fact a generator, closed here
+            stream.close()
         _budget.deadline = previous
 
 
+def _loader(env: jinja2.Environment) -> SafeLoader:
+    """The loader environment() gives every layout environment."""
+    loader = env.loader
+    if not isinstance(loader, SafeLoader):
+        raise TypeError(f"a layout environment reads through SafeLoader, not {loader!r}")
+    return loader
+
+
 def _problem(env: jinja2.Environment, exc: Exception, name: str) -> Problem:
-    sources = tuple(env.loader.sources.values())
+    sources = tuple(_loader(env).sources.values())
     if isinstance(exc, jinja2.TemplateSyntaxError):  # in a template it includes or imports
         return Problem(f"layouts/{exc.name or name}", exc.lineno, "",
                        f"template syntax error: {_quoting_only_the_layout(exc.message or '', sources)}")
@@ -512,7 +521,7 @@ def _where(env: jinja2.Environment, exc: Exception, name: str, recursion: bool =
     """The innermost template line the error went through (Jinja rewrites the
     traceback so that template frames carry the template's file and line);
     for a recursion, the line the loop of calls goes through most often."""
-    names = env.loader.names
+    names = _loader(env).names
     where = (name, getattr(exc, "lineno", None))
     seen: dict[tuple[str, int], int] = {}
     tb = exc.__traceback__
@@ -523,7 +532,7 @@ def _where(env: jinja2.Environment, exc: Exception, name: str, recursion: bool =
             seen[where] = seen.get(where, 0) + 1
         tb = tb.tb_next
     if recursion and seen:
-        return max(seen, key=seen.get)
+        return max(seen, key=lambda place: seen[place])
     return where
 
 
@@ -545,7 +554,7 @@ def _scrub(text: str, private: dict[str, str]) -> str:
 def _checked_sources_cached(env: jinja2.Environment, name: str, version) -> tuple[Problem, ...]:
     """Problems of template `name` and those it pulls in by a literal name;
     `version` changes when the file does (its Template object, or its mtime)."""
-    source, filename, _ = env.loader.get_source(env, name)
+    source, filename, _ = _loader(env).get_source(env, name)
     problems = check_source(name, source)
     # Check the templates it pulls in too.
     for match in _REF.finditer(source):
@@ -557,7 +566,7 @@ def _checked_sources_cached(env: jinja2.Environment, name: str, version) -> tupl
 
 def _checked_sources(env, name: str, included_at: tuple[str, int] | None = None) -> list[Problem]:
     try:
-        _, filename, _ = env.loader.get_source(env, name)
+        _, filename, _ = _loader(env).get_source(env, name)
     except jinja2.TemplateNotFound:
         return [Problem(f"layouts/{name}", None, "", "no such layout")]
     except LayoutRefused as exc:

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, NoReturn
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
-                      model_validator)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from handoutgen.dosage import Duration, parse_duration
 from handoutgen.errors import closest
 
 
-def _fail(message: str):
+def _fail(message: str) -> NoReturn:
     raise PydanticCustomError("hg", message)
 
 
@@ -76,7 +75,7 @@ def clean_text(value: Any, *, paragraphs: bool = False) -> str:
         value = " ".join(value.split())
     if not value:
         _fail("is empty; write the text or remove the field")
-    for before, ch in zip(" " + value, value):
+    for before, ch in zip(" " + value, value, strict=False):
         if not unicodedata.category(ch).startswith("M"):
             continue
         name = unicodedata.name(ch, "combining mark")
@@ -130,7 +129,8 @@ TextList = Annotated[list[Text], BeforeValidator(_text_list)]
 # -------------------------------------------------------------- numbers ---
 
 
-def count(low: int, high: int):
+def count(low: int, high: int) -> BeforeValidator:
+    """The validator of a whole number from `low` to `high`: Annotated[int, count(low, high)]."""
     def check(value: Any) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
@@ -145,7 +145,7 @@ def count(low: int, high: int):
             _fail(f"must be a whole number from {low} to {high} (got {_shown(value)})")
         return number
 
-    return Annotated[int, BeforeValidator(check)]
+    return BeforeValidator(check)
 
 
 def _duration(value: Any) -> Duration:
@@ -175,7 +175,8 @@ def _boolean(value: Any) -> bool:
 Boolean = Annotated[bool, BeforeValidator(_boolean)]
 
 
-def choice(*options: str):
+def choice(*options: str) -> BeforeValidator:
+    """The validator of one of `options` (any case): Annotated[str, choice(...)]."""
     def check(value: Any) -> str:
         if isinstance(value, str) and value.strip().lower() in options:
             return value.strip().lower()
@@ -185,7 +186,7 @@ def choice(*options: str):
             hint = f'; did you mean "{close}"?' if close else ""
         _fail(f"must be one of {', '.join(options)} (got {_shown(value)}){hint}")
 
-    return Annotated[str, BeforeValidator(check)]
+    return BeforeValidator(check)
 
 
 # ------------------------------------------------------- names and paths ---
@@ -264,15 +265,15 @@ class Strict(BaseModel):
 class DoseFields(Strict):
     """A dose as written; in a handout it overrides the exercise's fields one by one."""
 
-    sets: count(1, 20) | None = None
-    reps: count(1, 100) | None = None
+    sets: Annotated[int, count(1, 20)] | None = None
+    reps: Annotated[int, count(1, 100)] | None = None
     hold: DurationValue | None = None
     duration: DurationValue | None = None
     rest: DurationValue | None = None
-    side: choice("each", "left", "right", "both", "alternating") | None = None
-    limb: choice("leg", "arm", "foot", "hand", "side") | None = None
-    times_per_day: count(1, 12) | None = None
-    days_per_week: count(1, 7) | None = None
+    side: Annotated[str, choice("each", "left", "right", "both", "alternating")] | None = None
+    limb: Annotated[str, choice("leg", "arm", "foot", "hand", "side")] | None = None
+    times_per_day: Annotated[int, count(1, 12)] | None = None
+    days_per_week: Annotated[int, count(1, 7)] | None = None
 
     def merged(self, override: DoseFields | None) -> DoseFields:
         if override is None:
@@ -325,7 +326,7 @@ def _shorthand(value: Any) -> Any:
 
 
 ExerciseEntry = Annotated[
-    Union[Annotated[ExerciseRef, Tag("<ref>")], Annotated[InlineExercise, Tag("<inline>")]],
+    Annotated[ExerciseRef, Tag("<ref>")] | Annotated[InlineExercise, Tag("<inline>")],
     Discriminator(_entry_kind),
     BeforeValidator(_shorthand),
 ]
@@ -346,7 +347,7 @@ class Section(Strict):
 
 
 class ChecklistOptions(Strict):
-    days: count(7, 28) = 14
+    days: Annotated[int, count(7, 28)] = 14
     pain_score: Boolean = True
 
 
@@ -357,7 +358,7 @@ class HandoutFile(Strict):
         = Field(min_length=1)
     sections: Annotated[list[Section], at_most(MAX_SECTIONS, "sections", "split it into several handouts")] = []
     checklist: ChecklistOptions = ChecklistOptions()
-    pages: count(1, MAX_PAGES) | None = None  # up to this many pages; None: the brand's default
+    pages: Annotated[int, count(1, MAX_PAGES)] | None = None  # up to this many pages; None: the brand's default
 
 
 class Colors(Strict):
@@ -376,8 +377,8 @@ class Brand(Strict):
     colors: Colors = Colors()
     font: Text = "Atkinson Hyperlegible"
     font_bold: Text | None = None
-    page_size: choice("letter", "a4") = "letter"
+    page_size: Annotated[str, choice("letter", "a4")] = "letter"
     margins: Margin = 36.0
     safety: Text | None = None
     footer: Text | None = None
-    pages: count(1, MAX_PAGES) = 1  # the clinic's default for `pages:` in a handout
+    pages: Annotated[int, count(1, MAX_PAGES)] = 1  # the clinic's default for `pages:` in a handout

@@ -24,14 +24,13 @@ from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.fit import DoesNotFit, TooTall, blank_page, fit_pages
-from handoutgen.flowables import Context
-from handoutgen.fonts import (DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source,
-                              font_set)
+from handoutgen.flowables import Context, Fit
+from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
-from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.models import MAX_PAGES
+from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.resolve import Library, ResolvedHandout, resolve_handout
 
 LAYOUTS = {"handout": "handout.xml.j2", "checklist": "checklist.xml.j2"}
@@ -103,7 +102,7 @@ def brand_fonts(clinic: Clinic, library: Library) -> FontSet:
         except BadFont as exc:
             which = "font_bold" if brand.font_bold and exc.path == bold else "font"
             shown = "" if exc.path in (None, regular) or brand.font_bold else f"{clinic.shown(exc.path)}, its bold: "
-            raise HandoutError(Problem(doc.file, doc.line_of((which,)), which, shown + exc.message))
+            raise HandoutError(Problem(doc.file, doc.line_of((which,)), which, shown + exc.message)) from None
     problems = []
     for name in BRAND_TEXT_FIELDS:
         value = getattr(brand, name) or ""
@@ -129,7 +128,8 @@ def _font_file(clinic: Clinic, value: str, doc, field_name: str) -> Path:
     real = clinic.inside(candidate) if candidate.exists() else None
     if not candidate.exists():
         raise HandoutError(Problem(*where, f'no file "{value}" in the clinic folder; write "{DEFAULT_FAMILY}" '
-                                           "or the path of a .ttf file inside the clinic folder, e.g. fonts/MyFont-Regular.ttf"))
+                                           "or the path of a .ttf file inside the clinic folder, "
+                                           "e.g. fonts/MyFont-Regular.ttf"))
     if real is None:
         raise HandoutError(Problem(*where, f'"{value}" leads outside the clinic folder; copy the font file into it'))
     if not real.is_file() or real.suffix.lower() not in (".ttf", ".otf"):
@@ -274,7 +274,7 @@ class Renderer:
         width, height = frame_size(brand.page_size, brand.margins)
         ctx = Context(fonts=fonts, primary=colors.HexColor(brand.colors.primary),
                       accent=colors.HexColor(brand.colors.accent), pictures=pictures,
-                      fit=None, width=width)
+                      fit=Fit(), width=width)  # a placeholder: each trial of the fitter sets its own
         worst = None
         if reserve_names:
             # check and build: make sure any names would fit at discharge (see fit.fit_pages).
@@ -314,15 +314,15 @@ class Renderer:
                 worst_page = parse(render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst)[0])
             return fit_pages(page, ctx, height, limit, worst_page)
         except MarkupError as exc:
-            raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}"))
+            raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}")) from None
         except TooTall as exc:
             where = f"{exc.item.label} is" if exc.item.card is not None else f"the {exc.item.label} is"
             raise HandoutError(Problem(resolved.file, None, "",
                                        f"{where} {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) taller than "
                                        "a whole page even with 12 pt text, and an exercise is never split "
-                                       "across pages; shorten its text or make it two exercises"))
+                                       "across pages; shorten its text or make it two exercises")) from None
         except DoesNotFit as exc:
-            raise HandoutError(Problem(resolved.file, None, "", _overflow_message(kind, exc)))
+            raise HandoutError(Problem(resolved.file, None, "", _overflow_message(kind, exc))) from None
 
 
 def _overflow_message(kind: str, exc: DoesNotFit) -> str:
@@ -405,7 +405,7 @@ def output_path(clinic: Clinic, out: Path | None, default: Path, suffix: str) ->
     except (OSError, RuntimeError) as exc:
         if isinstance(exc, HandoutError):
             raise
-        raise refuse(f"cannot write there ({getattr(exc, 'strerror', None) or exc}); choose another path")
+        raise refuse(f"cannot write there ({getattr(exc, 'strerror', None) or exc}); choose another path") from None
     inputs = [clinic.root / folder for folder in INPUT_FOLDERS]
     for folder in inputs:
         if real.is_relative_to(folder) or resolved.is_relative_to(folder):
@@ -427,6 +427,6 @@ def write_output(target: Path, data: bytes, reads: list[Path], given: bool) -> N
         write_atomic(target, data)
     except OSError as exc:
         raise HandoutError(Problem(str(target), None, field, f"cannot write the file ({exc.strerror or exc}); "
-                                                             "choose a folder you can write to"))
+                                                             "choose a folder you can write to")) from None
 
 

@@ -11,8 +11,16 @@ from pydantic import BaseModel, ValidationError
 from handoutgen import contrast
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem, closest
-from handoutgen.models import (INCOMPLETE_DOSE, MAX_EXERCISES, Brand, DoseFields, Exercise, ExerciseRef,
-                               HandoutFile, clean_text)
+from handoutgen.models import (
+    INCOMPLETE_DOSE,
+    MAX_EXERCISES,
+    Brand,
+    DoseFields,
+    Exercise,
+    ExerciseRef,
+    HandoutFile,
+    clean_text,
+)
 from handoutgen.readsafe import Refused, inside
 from handoutgen.validate import validate
 from handoutgen.yamlload import Document, dotted
@@ -29,6 +37,7 @@ class Origin:
 class ExerciseView:
     name: str
     steps: list[str]
+    origin: Origin  # where the handout names it
     purpose: str | None = None
     image: str | None = None  # key into ResolvedHandout.images
     dose: DoseFields | None = None
@@ -36,7 +45,6 @@ class ExerciseView:
     cautions: list[str] = field(default_factory=list)
     video: str | None = None
     note: str | None = None
-    origin: Origin | None = None
     use: str | None = None  # the exercise id, for a library exercise
 
 
@@ -86,7 +94,7 @@ class Library:
                 for name, message in contrast.problems(brand.colors.primary, brand.colors.accent):
                     path = tuple(name.split("."))
                     problems.append(Problem(doc.file, doc.line_of(path), name, message))
-            if problems:
+            if problems or brand is None:  # validate gives no model only with problems
                 raise HandoutError(problems)
             self._brand = (brand, doc)
         return self._brand
@@ -160,9 +168,9 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         raise HandoutError(problems + _unknown_uses(doc, known))
     texts = library.texts("brand", brand, brand_doc) + list(_texts(model, doc))
     views: list[ExerciseView] = []
-    images: dict[str, Path] = {}
+    found: dict[str, Path | None] = {}  # None: missing, reported by image_problems
     if brand.logo:
-        images[brand.logo] = library.image_path(brand.logo)
+        found[brand.logo] = library.image_path(brand.logo)
     problems += _unknown_uses(doc, known)
     for i, entry in enumerate(model.exercises):
         where = ("exercises", i)
@@ -222,8 +230,9 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
             o = view.origin
             problems.append(Problem(o.file, o.line, o.field + ".dosage.limb", LIMB_WITHOUT_SIDE))
         if view.image:
-            images[view.image] = library.image_path(view.image)
-    for label, value in (people or {}).items():
+            found[view.image] = library.image_path(view.image)
+    people = {} if people is None else people  # cleaned in place: the caller's names are the cleaned ones
+    for label, value in people.items():
         if value is None:
             continue
         try:
@@ -234,7 +243,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         texts.append((people[label], Origin("command line", None, f"--{label}")))
     if problems:
         raise HandoutError(problems)
-    images = {k: v for k, v in images.items() if v is not None}
+    images = {k: v for k, v in found.items() if v is not None}
     deps = [clinic.brand_path, path] + sorted({clinic.exercises_dir / f"{v.use}.yaml" for v in views if v.use})
     deps += sorted(set(images.values()))
     return ResolvedHandout(id=path.stem, file=doc.file, brand=brand, model=model, exercises=views,

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -40,7 +41,11 @@ FieldPath = tuple  # e.g. ("exercises", 1, "dosage", "reps")
 
 # LibYAML's parser when PyYAML has it (several times faster), else PyYAML's own.
 # Only its events are used; the data is built here (see the module's docstring).
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Both offer the same interface; the type checker sees the pure-Python one.
+if TYPE_CHECKING:
+    _Base = yaml.SafeLoader
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _TextLoader(_Base):
@@ -101,7 +106,7 @@ class _Open:
         self.path = path
         self.line = line
         self.keep = keep  # False: the value is thrown away (under a refused key or tag)
-        self.key = None  # in a set of fields: None while its key is awaited
+        self.key: str | None = None  # in a set of fields: None while its key is awaited
         self.key_line = 0
         self.key_keep = True
         self.index = 0

@@ -6,8 +6,7 @@ import sys
 
 import pytest
 
-from conftest import (SAMPLE, assert_on_one_page, assert_user_error, edit, line_of, pdf_pages, render_checked,
-                      run, write)
+from conftest import SAMPLE, assert_on_one_page, assert_user_error, edit, line_of, pdf_pages, render_checked, run, write
 
 HANDOUT = f"handouts/{SAMPLE}.yaml"
 
@@ -19,18 +18,23 @@ def _render(clinic, tmp_path):
 # (file, old text, new text, expected message fragments; {line} = line of the new text)
 CASES = {
     "reps not a number": (HANDOUT, "reps: 10,", "reps: ten,",
-                          ['{file}:{line}: exercises[0].dosage.reps: must be a whole number from 1 to 100 (got "ten")']),
+                          ['{file}:{line}: exercises[0].dosage.reps: '
+                           'must be a whole number from 1 to 100 (got "ten")']),
     "reps out of range": (HANDOUT, "reps: 10,", "reps: 101,",
                           ["exercises[0].dosage.reps: must be a whole number from 1 to 100 (got \"101\")"]),
     "reps zero": (HANDOUT, "reps: 10,", "reps: 0,", ["exercises[0].dosage.reps: must be a whole number from 1 to 100"]),
     "reps fraction": (HANDOUT, "reps: 10,", "reps: 3.5,", ['(got "3.5")']),
     "reps negative": (HANDOUT, "reps: 10,", "reps: -3,", ['(got "-3")']),
     "octal-looking sets": (HANDOUT, "sets: 5,", "sets: 010,",
-                           ['{file}:{line}: exercises[0].dosage.sets: must be a whole number from 1 to 20 without leading zeros (got "010")']),
+                           ['{file}:{line}: exercises[0].dosage.sets: '
+                            'must be a whole number from 1 to 20 without leading zeros (got "010")']),
     "exponent reps": (HANDOUT, "reps: 10,", "reps: 1e3,", ['(got "1e3")']),
     "sexagesimal hold": ("exercises/calf-stretch.yaml", "hold: 1 min,", "hold: 1:30,",
-                         ['{file}:{line}: dosage.hold: must be a duration; write it like 30 s, 1 min or 1 min 30 s (got "1:30")']),
-    "side typo": (HANDOUT, "side: each,", "side: eech,", ['exercises[0].dosage.side: must be one of each, left, right, both, alternating (got "eech"); did you mean "each"?']),
+                         ['{file}:{line}: dosage.hold: '
+                          'must be a duration; write it like 30 s, 1 min or 1 min 30 s (got "1:30")']),
+    "side typo": (HANDOUT, "side: each,", "side: eech,",
+                  ['exercises[0].dosage.side: must be one of each, left, right, both, alternating '
+                   '(got "eech"); did you mean "each"?']),
     "duplicate key": (HANDOUT, "title: Relieve", "title: Twice\ntitle: Relieve",
                       ["{file}:2: title: duplicate key (first given on line 1); keep only one"]),
     "unknown field": (HANDOUT, "  - use: calf-stretch\n", "  - use: calf-stretch\n    dosge: {reps: 3}\n",
@@ -38,7 +42,8 @@ CASES = {
     "unknown top-level field": (HANDOUT, "title:", "tilte:", ['{file}:1: tilte: unknown field; did you mean "title"?',
                                                                "{file}:1: title: is required"]),
     "unknown exercise id": (HANDOUT, "use: calf-stretch", "use: calf-strech",
-                            ['{file}:{line}: exercises[1].use: no exercise "calf-strech" in exercises/; did you mean "calf-stretch"?']),
+                            ['{file}:{line}: exercises[1].use: no exercise "calf-strech" in exercises/; '
+                             'did you mean "calf-stretch"?']),
     "missing image": ("exercises/calf-stretch.yaml", "image: calf-stretch.png", "image: calf.png",
                       ['{file}:{line}: image: no file "images/calf.png"; put the picture there or fix the name']),
     "image path escapes": ("exercises/calf-stretch.yaml", "image: calf-stretch.png", "image: ../../etc/passwd",
@@ -57,8 +62,10 @@ CASES = {
     "dose without amount": (HANDOUT, "dosage: {reps: 10, sets: 5, side: each, limb: leg}",
                             "dosage: {sets: 5}\n  - name: Inline\n    steps: [Walk.]\n    dosage: {sets: 2}",
                             ["{file}:{line}: exercises[1].dosage: needs at least one of reps, hold or duration"]),
-    "python tag": (HANDOUT, "title: Relieve", "title: !!python/object/apply:os.system [touch /tmp/hg-pwned]\nx: Relieve",
-                   ["{file}:1: title: YAML tags like 'tag:yaml.org,2002:python/object/apply:os.system' are not allowed"]),
+    "python tag": (HANDOUT, "title: Relieve",
+                   "title: !!python/object/apply:os.system [touch /tmp/hg-pwned]\nx: Relieve",
+                   ["{file}:1: title: YAML tags like 'tag:yaml.org,2002:python/object/apply:os.system' "
+                    "are not allowed"]),
     "alias": (HANDOUT, "title: Relieve Knee Arthritis Pain When Walking",
               "title: &t Relieve Knee Arthritis Pain When Walking\nx: *t", ["{file}:2: x: anchors and aliases"]),
     "syntax error": (HANDOUT, "exercises:", "exercises: [", ["{file}:", "YAML syntax error"]),

@@ -230,7 +230,8 @@ def test_logo_symlinked_from_outside_is_refused(clinic, tmp_path):
     outside = tmp_path / "secret.png"
     shutil.copy(clinic / "images" / "logo.png", outside)
     (clinic / "images" / "linked.png").symlink_to(outside)
-    _brand_error(clinic, "logo: logo.png", "logo: linked.png", "brand.yaml:{line}: logo: leads outside the clinic folder")
+    _brand_error(clinic, "logo: logo.png", "logo: linked.png",
+                 "brand.yaml:{line}: logo: leads outside the clinic folder")
 
 
 def test_font_symlinked_from_outside_is_refused(clinic, tmp_path):

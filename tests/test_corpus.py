@@ -17,6 +17,7 @@ from conftest import REPO, normalize, pdf_pages, run
 from handoutgen import fit, pipeline
 from handoutgen.clinic import Clinic
 from handoutgen.dosage import compact, sentence
+from handoutgen.errors import HandoutError
 from handoutgen.pipeline import Discharge, Renderer
 from handoutgen.resolve import Library, resolve_handout
 
@@ -83,7 +84,7 @@ def _fits_by_size(clinic: Path, name: str, drop: int | None = None) -> dict[floa
     original = pipeline.fit_pages
     pipeline.fit_pages = capture
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(HandoutError):  # capture's DoesNotFit, as the user sees it
             Renderer(Clinic.open(clinic)).render(scratch, Discharge(patient="Jane Doe"))
     finally:
         pipeline.fit_pages = original

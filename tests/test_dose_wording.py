@@ -291,7 +291,7 @@ def test_every_number_reads_back_out_of_both_forms(fields):
         key = (fields["side"], fields.get("limb"))
         assert SIDE_SENTENCE[key] in plain(sentence) and SIDE_COMPACT[key] in plain(compact).split(" · ")
     else:
-        assert not re.search(r"\b(each|left|right|both|switching|alternating)\b", 
+        assert not re.search(r"\b(each|left|right|both|switching|alternating)\b",
                              plain(sentence).replace("each one", "") + " " + plain(compact))
 
 

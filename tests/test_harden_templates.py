@@ -131,7 +131,7 @@ def bounded(tmp_path_factory) -> dict[str, tuple[Done, Path]]:
         if line:
             hostile(clinic, line)
         clinics.append(clinic)
-    return dict(zip(BOUNDED, zip(render_all(clinics, timeout=120), clinics)))
+    return dict(zip(BOUNDED, zip(render_all(clinics, timeout=120), clinics, strict=True), strict=True))
 
 
 @pytest.mark.parametrize("line,expected", HUGE)

@@ -14,8 +14,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from conftest import (SAMPLE, assert_on_one_page, assert_user_error, edit, line_of, pdf_pages, render_checked,
-                      write)
+from conftest import SAMPLE, assert_on_one_page, assert_user_error, edit, line_of, pdf_pages, render_checked, write
 from handoutgen.errors import HandoutError
 from handoutgen.yamlload import load_yaml, load_yaml_bytes
 
@@ -125,7 +124,8 @@ def _png_claiming(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10))
+            + chunk(b"IEND", b""))
 
 
 def _use_picture(clinic, name: str, data: bytes):

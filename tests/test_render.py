@@ -106,7 +106,8 @@ def test_unicode_names_print_with_fallback_font(clinic, tmp_path):
     pages = pdf_pages(out)
     assert len(pages) == 1
     assert_on_one_page(pages, ["Łukasz Nguyễn Ødegård", "José Muñoz"])
-    fonts = [str(f.get_object()["/BaseFont"]) for f in pypdf.PdfReader(str(out)).pages[0]["/Resources"]["/Font"].values()]
+    resources = pypdf.PdfReader(str(out)).pages[0]["/Resources"]
+    fonts = [str(f.get_object()["/BaseFont"]) for f in resources["/Font"].values()]
     assert any("NotoSans" in f for f in fonts), fonts  # ễ is drawn by the fallback
 
 
