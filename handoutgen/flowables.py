@@ -55,7 +55,7 @@ class Context:
     fonts: FontSet
     primary: colors.Color
     accent: colors.Color
-    pictures: dict[str, Picture]
+    pictures: dict[str, Picture | VectorPicture]
     fit: Fit
     width: float  # frame width, pt
 
@@ -184,7 +184,7 @@ def _qr_code(href: str, size: float):
 class PictureBox(Flowable):
     """A picture at a fixed size, compressed once for that size."""
 
-    def __init__(self, picture: Picture, width: float, height: float):
+    def __init__(self, picture: Picture | VectorPicture, width: float, height: float):
         super().__init__()
         self.picture, self.width, self.height = picture, width, height
 
@@ -524,7 +524,7 @@ class Renderer:
         return out
 
     # --------------------------------------------------------------- cards
-    def picture(self, key: str | None, node: Node) -> Picture:
+    def picture(self, key: str | None, node: Node) -> Picture | VectorPicture:
         if key not in self.ctx.pictures:
             raise MarkupError(node.line, f'<{node.tag}> names a picture "{key}" that is not one of '
                                          "this handout's images")
@@ -615,7 +615,7 @@ class Renderer:
                 room = min(room, inner - 8 - self.st.item.leftIndent - STEP_EMS * b)
         return room
 
-    def _width_for(self, pic: Picture, room: float) -> float:
+    def _width_for(self, pic: Picture | VectorPicture, room: float) -> float:
         # At least as wide as makes it MIN_PICTURE_PT tall (a wide, thin drawing), room allowing.
         wanted = max(self.ctx.fit.image, MIN_PICTURE_PT / pic.aspect)
         return float(int(min(wanted, room, MAX_PICTURE_PT / pic.aspect)))
