@@ -168,7 +168,7 @@ def _hollow_letters(face, data: bytes) -> set[str]:
 def _cmap(path: Path) -> frozenset[int]:
     """The characters a font file maps to glyphs, read without loading it for drawing."""
     # Only for the fallback: keeps start-up fast. fontTools ships no type hints.
-    from fontTools.ttLib import TTFont as FTFont  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont as FTFont
 
     font = FTFont(BytesIO(font_bytes(path, package_font_roots())), lazy=True)
     try:
@@ -197,7 +197,7 @@ def _static_instance(weight: int) -> tuple[Path, bytes]:
         except BadFont:
             pass  # damaged or not a file: made again below
     from fontTools.ttLib import TTFont as FTFont
-    from fontTools.varLib import instancer  # type: ignore[import-untyped]  # no type hints
+    from fontTools.varLib import instancer
 
     font = FTFont(BytesIO(data), recalcTimestamp=False)
     static = instancer.instantiateVariableFont(font, {"wght": weight, "wdth": 100})
