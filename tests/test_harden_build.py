@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE, assert_user_error, run, write
 
+from conftest import REPO, SAMPLE, assert_user_error, run, write
 from handoutgen import atomic, manifest
 from handoutgen.manifest import MANIFEST_NAME
 
