@@ -62,12 +62,9 @@ def clean_text(value: Any, *, paragraphs: bool = False) -> str:
         _fail(f"is {len(' '.join(value.split())):,} characters long; at most {MAX_TEXT:,} fit on "
               f"{MAX_PAGES} pages: shorten it")
     value = unicodedata.normalize("NFC", value)
-    for ch in value:
-        if ch in "\n\t\r":
-            continue
-        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
-            name = unicodedata.name(ch, "control character")
-            _fail(f"contains an invisible character U+{ord(ch):04X} ({name}); delete it")
+    # Printable ASCII (with line breaks and tabs) has no invisible characters and no accents.
+    if not (value.isascii() and value.translate(_BREAKS).isprintable()):
+        _check_characters(value)
     if paragraphs:
         parts = [" ".join(p.split()) for p in re.split(r"\n\s*\n", value)]
         value = "\n\n".join(p for p in parts if p)
@@ -75,20 +72,32 @@ def clean_text(value: Any, *, paragraphs: bool = False) -> str:
         value = " ".join(value.split())
     if not value:
         _fail("is empty; write the text or remove the field")
-    for before, ch in zip(" " + value, value, strict=False):
-        if not unicodedata.category(ch).startswith("M"):
-            continue
-        name = unicodedata.name(ch, "combining mark")
-        # An accent with no letter before it sits on nothing and prints in the margin or over a space.
-        if before.isspace():
-            _fail(f"has an accent with no letter before it, U+{ord(ch):04X} ({name}); "
-                  "type the letter first, or delete it")
-        # One that no single letter has (after NFC above) is a separate glyph; ReportLab does not
-        # position accents, so it would print beside its letter, even past the margin.
-        _fail(f'has an accent on "{before}" that no single letter carries, U+{ord(ch):04X} ({name}); '
-              "handoutgen cannot place it over the letter: use a letter with the accent built in, "
-              "or leave the accent out")
     return value
+
+
+_BREAKS = str.maketrans("", "", "\n\t\r")
+
+
+def _check_characters(value: str) -> None:
+    """No invisible character, and no accent the page could not place over its letter."""
+    before = " "
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category in _INVISIBLE_CATEGORIES and ch not in "\n\t\r":
+            name = unicodedata.name(ch, "control character")
+            _fail(f"contains an invisible character U+{ord(ch):04X} ({name}); delete it")
+        if category.startswith("M"):
+            name = unicodedata.name(ch, "combining mark")
+            # An accent with no letter before it sits on nothing and prints in the margin or over a space.
+            if before.isspace():
+                _fail(f"has an accent with no letter before it, U+{ord(ch):04X} ({name}); "
+                      "type the letter first, or delete it")
+            # One that no single letter has (after NFC) is a glyph of its own; ReportLab does not
+            # position accents, so it would print beside its letter, even past the margin.
+            _fail(f'has an accent on "{before}" that no single letter carries, U+{ord(ch):04X} ({name}); '
+                  "handoutgen cannot place it over the letter: use a letter with the accent built in, "
+                  "or leave the accent out")
+        before = ch
 
 
 def _text(value: Any) -> str:
