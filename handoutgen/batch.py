@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from handoutgen.clinic import Clinic
+from handoutgen.clinic import Clinic, builtin_layouts_dir
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.manifest import (
     MANIFEST_NAME,
@@ -257,8 +257,6 @@ def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], options:
 
 
 def _layout_dirs(clinic: Clinic) -> list[Path]:
-    from handoutgen.layout import builtin_layouts_dir  # jinja2 only; no ReportLab
-
     return [builtin_layouts_dir(), clinic.layouts_dir]
 
 

@@ -20,6 +20,14 @@ from handoutgen.yamlload import Document, load_yaml
 MAX_LIBRARY = 10_000  # exercise files in exercises/: far more than any clinic writes
 
 
+def builtin_layouts_dir() -> Path:
+    """Layouts shipped with handoutgen: in the wheel, or the repository's layouts/ when run from source."""
+    packaged = Path(__file__).resolve().parent / "layouts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "layouts"
+
+
 @dataclass(frozen=True)
 class Clinic:
     root: Path  # absolute, symlinks resolved

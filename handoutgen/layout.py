@@ -34,6 +34,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
 from markupsafe import Markup, escape
 
+from handoutgen.clinic import builtin_layouts_dir
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.markup import MarkupError, check_element
 from handoutgen.readsafe import Refused, read_inside
@@ -45,14 +46,6 @@ MAX_VALUE = 1_000_000  # characters of a text, items of a list, or a width/count
 MAX_RANGE = 100_000  # numbers in one range()
 MAX_INT_BITS = 10_000  # a number of about 3,000 digits
 SIMPLIFY = "simplify the layout"
-
-
-def builtin_layouts_dir() -> Path:
-    """Layouts shipped in the wheel, or the repository's layouts/ when run from source."""
-    packaged = Path(__file__).resolve().parent / "layouts"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "layouts"
 
 
 class LayoutLimit(Exception):
