@@ -65,6 +65,7 @@ class Outcome:
     deps: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, list[int] | None] = field(default_factory=dict)
     stats: dict[str, dict] = field(default_factory=dict)  # kind → pages, body, picture, band (check --report)
+    reading: dict[str, str] = field(default_factory=dict)  # language → reading grade or ease (check)
 
 
 @dataclass
@@ -521,6 +522,8 @@ def _render_one(path: Path) -> Outcome:
                                                               f"{exc} (a bug in handoutgen; please report it)")]
         return outcome
     outcome.warnings = [str(w) for w in rendered[0].warnings]
+    if not _worker["write"]:  # check: how plainly the patient text reads (docs/plain-language.md)
+        _reading(clinic, path, outcome)
     if _worker["measure"]:
         from handoutgen.preview import tallest_empty_band
 
@@ -543,6 +546,20 @@ def _render_one(path: Path) -> Outcome:
         for target, _ in files:
             outcome.outputs[target.name] = output_stat(target)
     return outcome
+
+
+def _reading(clinic: Clinic, path: Path, outcome: Outcome, languages: tuple[str, ...] = ("en",)) -> None:
+    """The reading grade of the handout's patient text, per language; a warning above grade 8."""
+    from handoutgen.readability import assess, patient_texts
+    from handoutgen.resolve import resolve_handout
+
+    resolved = resolve_handout(clinic, path, _worker["renderer"].library)
+    for lang in languages:
+        reading = assess(patient_texts(resolved), lang)
+        outcome.reading[lang] = reading.score()
+        if reading.too_hard:
+            where = outcome.source if lang == "en" else f"{outcome.source} [{lang}]"
+            outcome.warnings.append(f"{where}: {reading.summary()}")
 
 
 def _cannot_write(clinic: Clinic, out_dir: Path, exc: OSError) -> str:

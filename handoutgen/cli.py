@@ -231,13 +231,16 @@ def check(jobs, strict, show_report, pages, clinic):
 
 
 def _layout_report(report) -> None:
-    """One line a handout: how its handout and checklist were laid out."""
-    rows = [("handout", "kind", "pages", "text", "widest picture", "tallest empty band")]
+    """One line a handout: how its handout and checklist were laid out, and how plainly
+    its patient text reads (reading grade; "ease N" for Spanish: docs/plain-language.md)."""
+    rows = [("handout", "kind", "pages", "text", "widest picture", "tallest empty band", "reading grade")]
     for outcome in sorted(report.outcomes, key=lambda o: o.id):
         for kind, stats in outcome.stats.items():
             picture = f"{stats['picture'] / 72:.2f} in" if stats["picture"] else "-"
+            grade = ", ".join(f"{score} ({lang})" if len(outcome.reading) > 1 else score
+                              for lang, score in outcome.reading.items()) if kind == "handout" else ""
             rows.append((outcome.id, kind, str(stats["pages"]), f"{stats['body']:g} pt", picture,
-                         f"{stats['band'] / 72:.2f} in"))
+                         f"{stats['band'] / 72:.2f} in", grade or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
