@@ -34,8 +34,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
 from handoutgen import flowables as fl
+from handoutgen import i18n
 from handoutgen.boxes import Line, Placed, Ruled
 from handoutgen.contrast import blend
+from handoutgen.i18n import gettext as _
 from handoutgen.markup import MarkupError, Node
 from handoutgen.rl import checkboxes
 
@@ -204,9 +206,9 @@ def _grid_attributes(node: Node) -> tuple[int, dt.date | None, bool]:
 def day_label(start: dt.date | None, index: int) -> str:
     """A day's heading, one unbreakable word: "Tue 1" (from a start date) or "Day 1"."""
     if start is None:
-        return f"Day\u00a0{index + 1}"
+        return _("Day %(num)d", num=index + 1).replace(" ", "\u00a0")
     day = start + dt.timedelta(days=index)
-    return f"{day:%a}\u00a0{day.day}"
+    return f"{i18n.day_abbreviation(day)}\u00a0{day.day}"
 
 
 def _day_headings(r: fl.Renderer, start: dt.date | None, days: int, size: float) -> list[Flowable]:
@@ -259,15 +261,15 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
     rows = node.elements("row")
     counts = [sessions(row) for row in rows]
     ctx, st, s = r.ctx, r.st, r.space
-    small = max(fl.MIN_TEXT_PT, ctx.fit.body * 0.86)
+    small = max(ctx.fit.floor, ctx.fit.body * 0.86)
     label = ParagraphStyle("rowname", parent=st.body, fontName=ctx.fonts.bold, spaceBefore=0)
     short = ParagraphStyle("rowshort", parent=st.short, fontSize=small, leading=small * 1.15, spaceBefore=1)
     heads = _day_headings(r, start, days, small)
     widest = max(p.minWidth() for p in heads)
     geo = geometry(ctx, widest)
     room = geo.day - 2 * HEAD_PAD - RULE
-    if widest > room:  # names above the boxes and still too wide (a wide brand font): smaller, never under 12 pt
-        heads = _day_headings(r, start, days, max(fl.MIN_TEXT_PT, small * room / widest))
+    if widest > room:  # names above the boxes and still too wide (a wide brand font): smaller, never under the floor
+        heads = _day_headings(r, start, days, max(ctx.fit.floor, small * room / widest))
     pad = (6, 4.5 * s + 2, 6, 4.5 * s + 2)  # the same above and below: tick boxes sit in the middle
     rule = Line(RULE, _tint(fl.INK, 0.45))
     heading_tint, name_tint, pain_tint = _tint(ctx.primary, 0.1), _tint(ctx.primary, 0.04), _tint(ctx.accent, 0.08)
@@ -277,10 +279,11 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
         blank: list[list[Flowable]] = [[] for _ in span]
         month = ""
         if start is not None:
-            months = sorted({(start + dt.timedelta(days=d)).strftime("%Y%m %b") for d in span})
-            month = f" <font size={small:g}>· {' – '.join(m.split()[1] for m in months)}</font>"
-        title: list[Flowable] = [fl.paragraph(f"Week {week}{month}", label)]
-        again: list[Flowable] = [fl.paragraph(f"Week {week} (continued)", label)]
+            months = sorted({(day.year, day.month): i18n.month_abbreviation(day)
+                             for day in (start + dt.timedelta(days=d) for d in span)}.items())
+            month = f" <font size={small:g}>· {fl.escape(' – '.join(name for _key, name in months))}</font>"
+        title: list[Flowable] = [fl.paragraph(fl.escape(_("Week %(num)d", num=week)) + month, label)]
+        again: list[Flowable] = [fl.paragraph(fl.escape(_("Week %(num)d (continued)", num=week)), label)]
         days_row: list[list[Flowable]] = [[heads[d]] for d in span]
         # The dose is shown in the first week; later weeks repeat only the name.
         wanted = ("name", "short") if week == 1 else ("name",)
@@ -297,7 +300,7 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
         week_rows = _Rows()
         add = week_rows.add
 
-        pain_label: list[Flowable] = [fl.paragraph("Pain (0–10)", label)]
+        pain_label: list[Flowable] = [fl.paragraph(fl.escape(_("Pain (0–10)")), label)]
         pain_height = max(28.0, ctx.fit.body * 2.0)  # room to write a number by hand
         continued: list[list[list[Flowable]]]  # the head rows again, atop a page the week runs on to
         if geo.stacked:

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handoutgen.i18n import gettext as _
+from handoutgen.i18n import ngettext
+
 _UNIT_SECONDS = {
     "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
     "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
@@ -22,20 +25,21 @@ class Duration:
     seconds: int
 
     def long(self) -> str:
-        """'1 minute 30 seconds' — for the patient's sentence."""
-        return self._words(("hour", "hours"), ("minute", "minutes"), ("second", "seconds"))
+        """'1 minute 30 seconds' — for the patient's sentence, in the page's language."""
+        return self._words((("%(num)d hour", "%(num)d hours"), ("%(num)d minute", "%(num)d minutes"),
+                            ("%(num)d second", "%(num)d seconds")))
 
     def short(self) -> str:
         """'1 min 30 s' — for the compact line."""
-        return self._words(("h", "h"), ("min", "min"), ("s", "s"))
+        return self._words((("%(num)d h", "%(num)d h"), ("%(num)d min", "%(num)d min"), ("%(num)d s", "%(num)d s")))
 
-    def _words(self, h, m, s) -> str:
+    def _words(self, units) -> str:
         hours, rest = divmod(self.seconds, 3600)
         minutes, seconds = divmod(rest, 60)
         parts = []
-        for amount, (one, many) in ((hours, h), (minutes, m), (seconds, s)):
+        for amount, (one, many) in zip((hours, minutes, seconds), units, strict=True):
             if amount:
-                parts.append(f"{amount}{NBSP}{one if amount == 1 else many}")
+                parts.append(ngettext(one, many, amount).replace(" ", NBSP))
         return " ".join(parts)
 
 
@@ -70,37 +74,59 @@ def parse_duration(text: str) -> Duration:
     return Duration(seconds)
 
 
-_TIMES = {1: "Once", 2: "Twice"}
 NBSP = "\xa0"  # a number and its unit never part at the end of a line
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n}{NBSP}{one if n == 1 else many}"
+def _nb(text: str) -> str:
+    """A number keeps its unit: the catalogue writes plain spaces, the page gets no-break ones after digits."""
+    return re.sub(r"(?<=\d) ", NBSP, text)
 
 
 def sentence(dose) -> str:
-    """The dose as plain sentences: 'Do 10 times on each leg. Do 5 sets. Twice a day.'"""
+    """The dose as plain sentences, in the page's language: 'Do 10 times on each leg. Do 5 sets. Twice a day.'
+
+    One set is the default and is not said; nor is a rest between sets without sets. With
+    reps, a number of times a day is said as the whole exercise, so "times" never means two things.
+    """
     side = _side_phrase(dose)
     parts: list[str] = []
     if dose.reps is not None:
-        parts.append(f"Do {_count(dose.reps, 'time', 'times')}{side}.")
+        if dose.reps == 1:
+            parts.append(_("Do it once%(side)s.", side=side))
+        else:
+            parts.append(_nb(ngettext("Do %(num)d time%(side)s.", "Do %(num)d times%(side)s.", dose.reps, side=side)))
         if dose.hold is not None:
-            parts.append(f"Hold each one for {dose.hold.long()}.")
+            if dose.reps == 1:
+                parts.append(_("Hold it for %(time)s.", time=dose.hold.long()))
+            else:
+                parts.append(_("Hold each one for %(time)s.", time=dose.hold.long()))
     elif dose.hold is not None:
-        parts.append(f"Hold for {dose.hold.long()}{side}.")
+        parts.append(_("Hold for %(time)s%(side)s.", time=dose.hold.long(), side=side))
     if dose.duration is not None:
-        lead = "Keep going for" if (dose.reps or dose.hold) else "Do this for"
-        parts.append(f"{lead} {dose.duration.long()}{'' if (dose.reps or dose.hold) else side}.")
-    if dose.sets is not None:
-        parts.append(f"Do {_count(dose.sets, 'set', 'sets')}.")
-    if dose.rest is not None:
-        parts.append(f"Rest {dose.rest.long()} between sets.")
+        if dose.reps or dose.hold:
+            parts.append(_("Keep going for %(time)s.", time=dose.duration.long()))
+        else:
+            parts.append(_("Do this for %(time)s%(side)s.", time=dose.duration.long(), side=side))
+    many_sets = dose.sets is not None and dose.sets > 1
+    if many_sets:
+        parts.append(_nb(ngettext("Do %(num)d set.", "Do %(num)d sets.", dose.sets)))
+    if dose.rest is not None and many_sets:
+        parts.append(_("Rest %(time)s between sets.", time=dose.rest.long()))
     if dose.times_per_day is not None:
         n = dose.times_per_day
-        parts.append(f"{_TIMES.get(n, f'{n}{NBSP}times')} a day.")
+        if n == 1:
+            parts.append(_("Once a day."))
+        elif n == 2:
+            parts.append(_("Twice a day."))
+        elif dose.reps is not None:
+            parts.append(_nb(ngettext("Do the whole exercise %(num)d time a day.",
+                                      "Do the whole exercise %(num)d times a day.", n)))
+        else:
+            parts.append(_nb(ngettext("%(num)d time a day.", "%(num)d times a day.", n)))
     if dose.days_per_week is not None:
         n = dose.days_per_week
-        parts.append("Every day of the week." if n == 7 else f"{_count(n, 'day', 'days')} a week.")
+        parts.append(_("Every day of the week.") if n == 7 else
+                     _nb(ngettext("%(num)d day a week.", "%(num)d days a week.", n)))
     return " ".join(parts)
 
 
@@ -108,23 +134,23 @@ def compact(dose) -> str:
     """The dose as one short line: '5 sets × 10 reps · each leg · 2× a day'."""
     head = []
     if dose.sets is not None:
-        head.append(_count(dose.sets, "set", "sets"))
+        head.append(ngettext("%(num)d set", "%(num)d sets", dose.sets))
     if dose.reps is not None:
-        head.append(_count(dose.reps, "rep", "reps"))
+        head.append(ngettext("%(num)d rep", "%(num)d reps", dose.reps))
     items = [" × ".join(head)] if head else []
     if dose.hold is not None:
-        items.append(f"hold {dose.hold.short()}")
+        items.append(_("hold %(time)s", time=dose.hold.short()))
     if dose.duration is not None:
         items.append(dose.duration.short())
     if dose.side is not None:
         items.append(_side_short(dose))
     if dose.rest is not None:
-        items.append(f"rest {dose.rest.short()}")
+        items.append(_("rest %(time)s", time=dose.rest.short()))
     if dose.times_per_day is not None:
-        items.append(f"{dose.times_per_day}× a day")
+        items.append(_("%(num)d× a day", num=dose.times_per_day))
     if dose.days_per_week is not None:
         n = dose.days_per_week
-        items.append("daily" if n == 7 else f"{_count(n, 'day', 'days')} a week")
+        items.append(_("daily") if n == 7 else ngettext("%(num)d day a week", "%(num)d days a week", n))
     # A line of it breaks only between items, never inside one ("hold 3 s", "2× a day").
     return " · ".join(item.replace(" ", NBSP) for item in items)
 
@@ -138,23 +164,26 @@ def _plural(limb: str) -> str:
 
 
 def _side_phrase(dose) -> str:
+    """The English phrase (the message id), in the page's language."""
+    if dose.side is None:
+        return ""
     limb = _limb(dose)
-    return {
-        None: "",
+    english = {
         "each": f" on each {limb}",
         "left": f" with your left {limb}" if limb != "side" else " on your left side",
         "right": f" with your right {limb}" if limb != "side" else " on your right side",
         "both": f" with both {_plural(limb)}" if limb != "side" else " on both sides",
         "alternating": f", switching {_plural(limb)} each time",
     }[dose.side]
+    return _(english)
 
 
 def _side_short(dose) -> str:
     limb = _limb(dose)
-    return {
+    return _({
         "each": f"each {limb}",
         "left": f"left {limb}",
         "right": f"right {limb}",
         "both": f"both {_plural(limb)}",
         "alternating": f"alternating {_plural(limb)}",
-    }[dose.side]
+    }[dose.side])

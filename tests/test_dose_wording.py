@@ -33,11 +33,11 @@ def plain(text: str) -> str:
 # between a number and its unit, written here as a plain space.
 TABLE = [
     # reps, one and many
-    (dict(reps=1), "Do 1 time.", "1 rep"),
+    (dict(reps=1), "Do it once.", "1 rep"),
     (dict(reps=10), "Do 10 times.", "10 reps"),
     (dict(reps=100), "Do 100 times.", "100 reps"),
     # sets
-    (dict(reps=10, sets=1), "Do 10 times. Do 1 set.", "1 set × 10 reps"),
+    (dict(reps=10, sets=1), "Do 10 times.", "1 set × 10 reps"),  # one set is not said
     (dict(reps=10, sets=5), "Do 10 times. Do 5 sets.", "5 sets × 10 reps"),
     (dict(reps=8, sets=20), "Do 8 times. Do 20 sets.", "20 sets × 8 reps"),
     # hold, in each unit
@@ -66,8 +66,16 @@ TABLE = [
     # times a day
     (dict(reps=10, times_per_day=1), "Do 10 times. Once a day.", "10 reps · 1× a day"),
     (dict(reps=10, times_per_day=2), "Do 10 times. Twice a day.", "10 reps · 2× a day"),
-    (dict(reps=10, times_per_day=3), "Do 10 times. 3 times a day.", "10 reps · 3× a day"),
-    (dict(reps=10, times_per_day=12), "Do 10 times. 12 times a day.", "10 reps · 12× a day"),
+    (dict(reps=10, times_per_day=3), "Do 10 times. Do the whole exercise 3 times a day.", "10 reps · 3× a day"),
+    (dict(reps=10, times_per_day=12), "Do 10 times. Do the whole exercise 12 times a day.", "10 reps · 12× a day"),
+    (dict(hold="30s", times_per_day=3), "Hold for 30 seconds. 3 times a day.", "hold 30 s · 3× a day"),
+    # "times" in one sense only (issue 13)
+    (dict(reps=10, hold="5s", times_per_day=3),
+     "Do 10 times. Hold each one for 5 seconds. Do the whole exercise 3 times a day.", "10 reps · hold 5 s · 3× a day"),
+    # a rest between sets needs sets
+    (dict(reps=10, rest="30s"), "Do 10 times.", "10 reps · rest 30 s"),
+    (dict(reps=10, sets=1, rest="30s"), "Do 10 times.", "1 set × 10 reps · rest 30 s"),
+    (dict(reps=1, hold="5s"), "Do it once. Hold it for 5 seconds.", "1 rep · hold 5 s"),
     # days a week, every value
     (dict(reps=10, days_per_week=1), "Do 10 times. 1 day a week.", "10 reps · 1 day a week"),
     (dict(reps=10, days_per_week=2), "Do 10 times. 2 days a week.", "10 reps · 2 days a week"),
@@ -83,7 +91,7 @@ TABLE = [
      "Rest 30 seconds between sets. Twice a day. 5 days a week.",
      "5 sets × 10 reps · hold 3 s · 2 min · each leg · rest 30 s · 2× a day · 5 days a week"),
     (dict(reps=1, sets=1, hold="1s", rest="1s", times_per_day=1, days_per_week=1),
-     "Do 1 time. Hold each one for 1 second. Do 1 set. Rest 1 second between sets. Once a day. 1 day a week.",
+     "Do it once. Hold it for 1 second. Once a day. 1 day a week.",
      "1 set × 1 rep · hold 1 s · rest 1 s · 1× a day · 1 day a week"),
     # SPEC.md's own example
     (dict(reps=10, sets=5, side="each", limb="leg", times_per_day=2),
@@ -199,6 +207,8 @@ def read_sentence(text: str) -> dict:
 
     def per_day(m):
         found["times_per_day"] = {"Once": 1, "Twice": 2}.get(m.group(1)) or int(m.group(2))
+        # "times" means one thing: with reps, a number of times a day is the whole exercise's
+        assert m.group(1).startswith("Do the whole") == ("reps" in found and int(m.group(2) or 0) > 2), text
         assert m.group(1) in ("Once", "Twice") or int(m.group(2)) > 2, "1 and 2 are written Once and Twice"
 
     def per_week(m):
@@ -210,14 +220,15 @@ def read_sentence(text: str) -> dict:
             assert found["days_per_week"] < 7
 
     take(r"Do (\d+) (times?)\b", reps)
-    take(r"Hold (?:each one )?for " + LONG_DURATION,
+    take(r"Do it once\b", lambda m: found.__setitem__("reps", 1))
+    take(r"Hold (?:each one |it )?for " + LONG_DURATION,
          lambda m: found.__setitem__("hold", _seconds(m.group(1), LONG)))
     take(r"(?:Keep going|Do this) for " + LONG_DURATION,
          lambda m: found.__setitem__("duration", _seconds(m.group(1), LONG)))
     take(r"Do (\d+) (sets?)\.", sets)
     take(r"Rest " + LONG_DURATION + r" between sets\.",
          lambda m: found.__setitem__("rest", _seconds(m.group(1), LONG)))
-    take(r"(Once|Twice|(\d+) times) a day\.", per_day)
+    take(r"(Once|Twice|(?:Do the whole exercise )?(\d+) times) a day\.", per_day)
     take(r"Every day of the week\.|(\d+) (days?) a week\.", per_week)
     assert not re.search(r"\d", rest), f"a number no field explains: {rest!r} (in {text!r})"
     return found
@@ -285,7 +296,12 @@ def test_every_number_reads_back_out_of_both_forms(fields):
     d = dose(**{k: (str(v) if k in ("hold", "duration", "rest") else v) for k, v in fields.items()})
     numbers = {k: v for k, v in fields.items() if k not in ("side", "limb")}
     sentence, compact = dosage.sentence(d), dosage.compact(d)
-    assert read_sentence(sentence) == numbers, sentence
+    said = dict(numbers)
+    if said.get("sets") == 1:  # one set is not said, nor a rest between sets without sets
+        del said["sets"]
+    if "sets" not in said:
+        said.pop("rest", None)
+    assert read_sentence(sentence) == said, sentence
     assert read_compact(compact) == numbers, compact
     if "side" in fields:
         key = (fields["side"], fields.get("limb"))
@@ -305,3 +321,69 @@ def test_the_property_test_notices_a_wrong_word():
         read_compact("10 reps · 1 days a week")
     with pytest.raises(AssertionError):
         read_sentence("Do 1 times.")
+
+
+# ------------------------------------------------------------ Spanish ---
+# The same doses in Spanish (handoutgen/locale/es): the catalogue's words and plural rule.
+TABLE_ES = [
+    (dict(reps=1), "Hágalo una vez.", "1 rep."),
+    (dict(reps=10), "Haga 10 repeticiones.", "10 rep."),
+    (dict(reps=10, sets=1), "Haga 10 repeticiones.", "1 serie × 10 rep."),
+    (dict(reps=10, sets=5, side="each", limb="leg", times_per_day=2),
+     "Haga 10 repeticiones con cada pierna. 5 series. 2 veces al día.", "5 series × 10 rep. · cada pierna · 2× al día"),
+    (dict(hold="1s"), "Mantenga 1 segundo.", "mantener 1 s"),
+    (dict(hold="90"), "Mantenga 1 minuto 30 segundos.", "mantener 1 min 30 s"),
+    (dict(reps=10, hold="5s", times_per_day=3),
+     "Haga 10 repeticiones. Mantenga cada una 5 segundos. 3 veces al día.", "10 rep. · mantener 5 s · 3× al día"),
+    (dict(reps=1, hold="5s"), "Hágalo una vez. Manténgalo 5 segundos.", "1 rep. · mantener 5 s"),
+    (dict(duration="1 h 1 min 1 s"), "Hágalo durante 1 hora 1 minuto 1 segundo.", "1 h 1 min 1 s"),
+    (dict(duration="2 h"), "Hágalo durante 2 horas.", "2 h"),
+    (dict(reps=10, duration="2 min"), "Haga 10 repeticiones. Siga durante 2 minutos.", "10 rep. · 2 min"),
+    (dict(reps=10, sets=3, rest="45"), "Haga 10 repeticiones. 3 series. Descanse 45 segundos entre series.",
+     "3 series × 10 rep. · descanso 45 s"),
+    (dict(reps=10, rest="45"), "Haga 10 repeticiones.", "10 rep. · descanso 45 s"),
+    (dict(reps=10, times_per_day=1), "Haga 10 repeticiones. 1 vez al día.", "10 rep. · 1× al día"),
+    (dict(hold="30s", times_per_day=12), "Mantenga 30 segundos. 12 veces al día.", "mantener 30 s · 12× al día"),
+    (dict(reps=10, days_per_week=1), "Haga 10 repeticiones. 1 día a la semana.", "10 rep. · 1 día a la semana"),
+    (dict(reps=10, days_per_week=3), "Haga 10 repeticiones. 3 días a la semana.", "10 rep. · 3 días a la semana"),
+    (dict(reps=10, days_per_week=7), "Haga 10 repeticiones. Todos los días de la semana.", "10 rep. · a diario"),
+    (dict(reps=8, side="left", limb="arm"), "Haga 8 repeticiones con el brazo izquierdo.", "8 rep. · brazo izq."),
+    (dict(reps=8, side="right", limb="hand"), "Haga 8 repeticiones con la mano derecha.", "8 rep. · mano der."),
+    (dict(reps=8, side="both", limb="foot"), "Haga 8 repeticiones con los dos pies.", "8 rep. · los dos pies"),
+    (dict(reps=8, side="alternating", limb="leg"), "Haga 8 repeticiones, cambiando de pierna cada vez.",
+     "8 rep. · piernas alternas"),
+    (dict(hold="30s", side="each"), "Mantenga 30 segundos de cada lado.", "mantener 30 s · cada lado"),
+    (dict(duration="5 min", side="left"), "Hágalo durante 5 minutos del lado izquierdo.", "5 min · lado izq."),
+]
+
+
+@pytest.mark.parametrize("fields, sentence, compact", TABLE_ES, ids=[str(row[0]) for row in TABLE_ES])
+def test_dose_wording_table_spanish(fields, sentence, compact):
+    from handoutgen import i18n
+
+    d = dose(**fields)
+    with i18n.using("es"):
+        assert plain(dosage.sentence(d)) == sentence
+        assert plain(dosage.compact(d)) == compact
+    assert "Haga" not in dosage.sentence(d)  # and English again outside
+
+
+ENGLISH_WORDS = re.compile(r"\b(Do|do|times?|sets?|Hold|hold|Rest|rest|day|days|week|each|left|right|both|"
+                           r"with|on|a day|minutes?|seconds?|hours?|Once|Twice|daily|Keep|switching)\b")
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(doses())
+def test_a_spanish_dose_has_no_english_word(fields):
+    from handoutgen import i18n
+
+    d = dose(**{k: (str(v) if k in ("hold", "duration", "rest") else v) for k, v in fields.items()})
+    with i18n.using("es"):
+        sentence, compact = plain(dosage.sentence(d)), plain(dosage.compact(d))
+    assert not ENGLISH_WORDS.search(sentence), sentence
+    assert not ENGLISH_WORDS.search(compact), compact
+    # every number of the dose is printed in both
+    for key in ("reps", "times_per_day"):
+        if key in fields and fields[key] > 1:
+            assert str(fields[key]) in sentence and str(fields[key]) in compact
