@@ -34,6 +34,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
 from markupsafe import Markup, escape
 
+from handoutgen import i18n
 from handoutgen.clinic import builtin_layouts_dir
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.markup import MarkupError, check_element
@@ -363,8 +364,31 @@ def environment(clinic_layouts: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["nowrap"] = nowrap
+    # The tool's own words in the page's language (handoutgen/i18n.py): plain functions of
+    # short texts; every call still passes the sandbox's `call` (time, argument and result size).
+    env.globals["_"] = env.globals["gettext"] = _layout_gettext
+    env.globals["ngettext"] = _layout_ngettext
     env.guard_filters()
     return env
+
+
+def _layout_gettext(message: str, **values) -> str:
+    """`_()` in a layout: the message in the page's language, its %(name)s fields checked
+    like any `%` in a layout (a width or precision cannot grow the text without bound)."""
+    text = i18n.translations(i18n.current()).gettext(str(message))
+    if values:
+        _check_percent(text, values)
+        return _sized(text % values)
+    return text
+
+
+def _layout_ngettext(singular: str, plural: str, n: int, **values) -> str:
+    if not _is_int(n):
+        raise LayoutLimit(f"ngettext() needs a whole number, got {type(n).__name__}")
+    text = i18n.translations(i18n.current()).ngettext(str(singular), str(plural), n)
+    values = {"num": n, **values}
+    _check_percent(text, values)
+    return _sized(text % values)
 
 
 def nowrap(value) -> str:
