@@ -305,6 +305,26 @@ class Dosage(DoseFields):
         return self
 
 
+class ExerciseTranslation(Strict):
+    """An exercise's text in another language (docs/languages.md); steps and cautions one for one."""
+
+    name: Text | None = None
+    purpose: Text | None = None
+    steps: Annotated[list[Text], at_most(MAX_STEPS, "steps", "shorten the list")] | None = None
+    equipment: Text | None = None
+    cautions: Annotated[TextList, at_most(MAX_STEPS, "cautions", "shorten the list")] | None = None
+    note: Text | None = None
+
+
+LanguageCode = Annotated[str, BeforeValidator(lambda v: _language(v))]
+
+
+def _language(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 20 or not value.isascii():
+        _fail(f"must be a language code such as en or es (got {_shown(value)})")
+    return value.strip()
+
+
 class Exercise(Strict):
     name: Text
     image: RelativeFile | None = None
@@ -314,6 +334,7 @@ class Exercise(Strict):
     equipment: Text | None = None
     cautions: Annotated[TextList, at_most(MAX_STEPS, "cautions", "shorten the list")] = []
     video: Url | None = None
+    translations: dict[LanguageCode, ExerciseTranslation] = {}  # by language code: docs/languages.md
 
 
 class InlineExercise(Exercise):
@@ -360,6 +381,34 @@ class ChecklistOptions(Strict):
     pain_score: Boolean = True
 
 
+class SectionTranslation(Strict):
+    heading: Text | None = None
+    items: Annotated[list[Text], at_most(MAX_ITEMS, "items", "shorten the list")] | None = None
+    text: Paragraphs | None = None
+
+
+class NoteTranslation(Strict):
+    note: Text | None = None
+
+
+class HandoutTranslation(Strict):
+    """A handout's text in another language; sections one for one, notes by exercise id."""
+
+    title: Text | None = None
+    summary: Paragraphs | None = None
+    sections: Annotated[list[SectionTranslation], at_most(MAX_SECTIONS, "sections", "shorten the list")] \
+        | None = None
+    exercises: dict[Identifier, NoteTranslation] = {}
+
+
+class BrandTranslation(Strict):
+    clinic: Text | None = None
+    tagline: Text | None = None
+    address: Text | None = None
+    safety: Text | None = None
+    footer: Text | None = None
+
+
 class HandoutFile(Strict):
     title: Text
     summary: Paragraphs | None = None
@@ -368,6 +417,9 @@ class HandoutFile(Strict):
     sections: Annotated[list[Section], at_most(MAX_SECTIONS, "sections", "split it into several handouts")] = []
     checklist: ChecklistOptions = ChecklistOptions()
     pages: Annotated[int, count(1, MAX_PAGES)] | None = None  # up to this many pages; None: the brand's default
+    language: LanguageCode | None = None  # the page's language (docs/languages.md); --lang overrides it
+    translations: dict[LanguageCode, HandoutTranslation] = {}
+    large_print: Boolean | None = None  # body text 18 pt (floor 16); None: the brand's choice
 
 
 class Colors(Strict):
@@ -391,3 +443,5 @@ class Brand(Strict):
     safety: Text | None = None
     footer: Text | None = None
     pages: Annotated[int, count(1, MAX_PAGES)] = 1  # the clinic's default for `pages:` in a handout
+    translations: dict[LanguageCode, BrandTranslation] = {}  # docs/languages.md
+    large_print: Boolean = False  # the clinic's default for `large_print:` in a handout

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from handoutgen import contrast
+from handoutgen import contrast, translate
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem, closest
+from handoutgen.i18n import DEFAULT as DEFAULT_LANGUAGE
+from handoutgen.i18n import check_language
 from handoutgen.models import (
     INCOMPLETE_DOSE,
     MAX_EXERCISES,
@@ -59,6 +61,7 @@ class ResolvedHandout:
     texts: list[tuple[str, Origin]]
     warnings: list[Problem]
     deps: list[Path]  # the files read: brand, handout, exercises, pictures
+    lang: str = "en"  # the page's language (docs/languages.md)
 
 
 def _texts(obj, doc: Document, path: tuple = ()):
@@ -71,6 +74,9 @@ def _texts(obj, doc: Document, path: tuple = ()):
     elif isinstance(obj, (list, tuple)):
         for i, value in enumerate(obj):
             yield from _texts(value, doc, path + (i,))
+    elif isinstance(obj, dict):  # translations, by language
+        for key, value in obj.items():
+            yield from _texts(value, doc, path + (key,))
 
 
 class Library:
@@ -157,8 +163,11 @@ LIMB_WITHOUT_SIDE = ("needs side: (each, left, right, both or alternating); a li
 
 def resolve_handout(clinic: Clinic, path: Path, library: Library,
                     dose_overrides: dict[str, dict[str, str]] | None = None,
-                    people: dict[str, str | None] | None = None) -> ResolvedHandout:
-    """Load, validate and resolve one handout; raise HandoutError with every problem."""
+                    people: dict[str, str | None] | None = None,
+                    skip: tuple[str, ...] = (), add: tuple[str, ...] = (),
+                    lang: str | None = None) -> ResolvedHandout:
+    """Load, validate and resolve one handout; raise HandoutError with every problem.
+    `skip` (ids or card numbers) and `add` (library ids) edit the program for one patient."""
     brand, brand_doc = library.brand()
     doc = clinic.load(path)
     model, problems = validate(HandoutFile, doc)
@@ -168,6 +177,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         raise HandoutError(problems + _unknown_uses(doc, known))
     texts = library.texts("brand", brand, brand_doc) + list(_texts(model, doc))
     views: list[ExerciseView] = []
+    sources: dict[int, tuple] = {}  # id(view): (exercise, its document, its path, its note's path in the handout)
     found: dict[str, Path | None] = {}  # None: missing, reported by image_problems
     if brand.logo:
         found[brand.logo] = library.image_path(brand.logo)
@@ -195,10 +205,15 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                             note=entry.note, origin=origin,
                             use=entry.use if isinstance(entry, ExerciseRef) else None)
         views.append(view)
+        sources[id(view)] = (source, base_doc if isinstance(entry, ExerciseRef) else doc,
+                             () if isinstance(entry, ExerciseRef) else where, where + ("note",))
+    # Per-patient program edits (--skip, --add); numbers are the handout's own card numbers.
+    added, skipped = _edit_program(views, skip, add, dose_overrides or {}, library, known, texts, problems)
     # Per-exercise dose overrides from the command line (--dose ID.FIELD=VALUE).
     given: dict[tuple[int, str], str] = {}
     for key, changes in (dose_overrides or {}).items():
         matches = [v for number, v in enumerate(views, 1) if key in (v.use, str(number))]
+        matches += [v for v in added if v.use == key]
         if not matches:
             problems.append(Problem("command line", None, f"--dose {key}",
                                     f'no exercise "{key}" in this handout; use its id or its number'))
@@ -222,6 +237,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                                             f'"--dose {earlier}" and "--dose {key}.{name}={changes[name]}" '
                                             "change the same exercise's dose two ways; give it once"))
             view.dose = (view.dose or DoseFields()).merged(extra)
+    views = [v for v in views if id(v) not in skipped] + added
     for view in views:
         if view.dose is not None and not view.dose.is_complete():
             o = view.origin
@@ -241,13 +257,96 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
             problems.append(Problem("command line", None, f"--{label}", str(exc)))
             continue
         texts.append((people[label], Origin("command line", None, f"--{label}")))
+    # The page's language: --lang, else the handout's `language:`; its texts from `translations:`.
+    if lang is None and model.language is not None:
+        lang = check_language(model.language, doc.file, doc.line_of(("language",)), "language")
+    lang = lang or DEFAULT_LANGUAGE
+    if lang != DEFAULT_LANGUAGE:
+        brand = translate.brand(brand, brand_doc, lang, problems)
+        model = translate.handout(model, doc, lang, problems)
+        for view in views:
+            if id(view) in sources:
+                source, source_doc, at, note_at = sources[id(view)]
+            else:  # added with --add
+                source, source_doc, _ = library.exercise(view.use or "")
+                at, note_at = (), ()
+            translate.exercise(view, source, source_doc, at, lang, problems,
+                               translate.note_of(model, lang, view.use) if view.use else None,
+                               doc if view.use else None, note_at)
     if problems:
         raise HandoutError(problems)
     images = {k: v for k, v in found.items() if v is not None}
     deps = [clinic.brand_path, path] + sorted({clinic.exercises_dir / f"{v.use}.yaml" for v in views if v.use})
     deps += sorted(set(images.values()))
     return ResolvedHandout(id=path.stem, file=doc.file, brand=brand, model=model, exercises=views,
-                           images=images, texts=texts, warnings=_warnings(doc, views), deps=deps)
+                           images=images, texts=texts, warnings=_warnings(doc, views), deps=deps, lang=lang)
+
+
+def _edit_program(views: list[ExerciseView], skip: tuple[str, ...], add: tuple[str, ...],
+                  doses: dict[str, dict[str, str]], library: Library, known: list[str],
+                  texts: list[tuple[str, Origin]], problems: list[Problem]) -> tuple[list[ExerciseView], set[int]]:
+    """One patient's program: the exercises `add`ed (library ids, with their default dose) and
+    the `id()`s of those to `skip` (ids or the handout's card numbers). Options that contradict
+    each other for one exercise are problems naming both."""
+    def wrong(option: str, message: str) -> None:
+        problems.append(Problem("command line", None, option, message))
+
+    def numbered(key: str) -> list[tuple[int, ExerciseView]]:
+        return [(n, v) for n, v in enumerate(views, 1) if key in (v.use, str(n))]
+
+    ids = [v.use for v in views if v.use]
+    skipped: set[int] = set()
+    for key in dict.fromkeys(skip):  # the same exercise named twice is skipped once
+        matches = numbered(key)
+        if not matches:
+            if key in add:
+                wrong(f"--skip {key}", f'"--skip {key}" and "--add {key}" contradict each other; give one of them')
+                continue
+            close = closest(key, ids)
+            hint = f'did you mean "{close}"?' if close else \
+                f"use its id ({', '.join(ids) or 'none'}) or its card number (1-{len(views)})"
+            wrong(f"--skip {key}", f'no exercise "{key}" in this handout; {hint}')
+            continue
+        for number, view in matches:
+            for dosed, changes in doses.items():
+                if dosed in (view.use, str(number)):
+                    name = next(iter(changes), "FIELD")
+                    wrong(f"--skip {key}", f'"--skip {key}" and "--dose {dosed}.{name}={changes.get(name, "")}" '
+                                           "both name one exercise: a skipped exercise has no dose to change; "
+                                           "give one of them")
+            skipped.add(id(view))
+    if views and len(skipped) == len(views) and not add:
+        wrong("--skip", "skips every exercise of the handout; keep at least one, or --add another")
+    added: list[ExerciseView] = []
+    for ex_id in dict.fromkeys(add):
+        option = f"--add {ex_id}"
+        if add.count(ex_id) > 1:
+            wrong(option, f'"--add {ex_id}" is given {add.count(ex_id)} times; give it once')
+        if ex_id in ids:
+            number = next(n for n, v in enumerate(views, 1) if v.use == ex_id)
+            if ex_id in skip or str(number) in skip:
+                wrong(option, f'"--add {ex_id}" and "--skip {ex_id if ex_id in skip else number}" contradict '
+                              "each other; give one of them")
+            else:
+                wrong(option, f'"{ex_id}" is already in this handout (card {number}); change its dose with '
+                              f"--dose {ex_id}.FIELD=VALUE")
+            continue
+        if ex_id not in known:
+            close = closest(ex_id, known)
+            hint = f'did you mean "{close}"?' if close else f"known exercises: {', '.join(known) or 'none'}"
+            wrong(option, f'no exercise "{ex_id}" in exercises/; {hint}')
+            continue
+        base, base_doc, base_problems = library.exercise(ex_id)
+        if base is None:
+            problems.extend(base_problems)
+            continue
+        texts.extend(library.texts(f"exercise {ex_id}", base, base_doc))
+        added.append(ExerciseView(name=base.name, steps=list(base.steps), purpose=base.purpose, image=base.image,
+                                  dose=base.dosage, equipment=base.equipment, cautions=list(base.cautions),
+                                  video=base.video, origin=Origin("command line", None, option), use=ex_id))
+    if len(views) - len(skipped) + len(added) > MAX_EXERCISES:
+        wrong("--add", f"would make more than {MAX_EXERCISES} exercises; split the program into two handouts")
+    return added, skipped
 
 
 def _unknown_uses(doc: Document, known: list[str]) -> list[Problem]:
