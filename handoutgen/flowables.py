@@ -424,7 +424,7 @@ class Renderer:
         logo = node.first("logo")
         left = [self.para(n, self.st.clinic if n.tag == "clinic" else self.st.tagline)
                 for n in node.elements() if n.tag in ("clinic", "tagline")]
-        right = [paragraph("Questions? Call", self.st.phone_label)]
+        right = [paragraph(words.questions_call(), self.st.phone_label)]
         right += [self.para(n, self.st.phone) for n in node.elements("phone")]
         # The phone's column as wide as the phone number needs, so the clinic's name has the rest.
         phone = max([stringWidth(n.text(), self.st.phone.fontName, self.st.phone.fontSize)

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 from reportlab.lib import colors
 
-from handoutgen import dosage
+from handoutgen import dosage, i18n
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
@@ -46,6 +46,7 @@ class Discharge:
     date: dt.date | None = None
     doses: dict[str, dict[str, str]] = field(default_factory=dict)
     pages: int | None = None  # at most this many pages (else the handout's, else the brand's)
+    lang: str | None = None  # the page's language (else the handout's `language:`, else English)
 
 
 NAME_LIMIT = 60  # characters of a patient's or therapist's name; any name this long fits
@@ -78,7 +79,8 @@ class Rendered:
 
 
 def format_date(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
+    """The long date in the page's language (Babel's locale data): "September 30, 2026"."""
+    return i18n.format_date(day)
 
 
 def brand_fonts(clinic: Clinic, library: Library) -> FontSet:
@@ -219,7 +221,8 @@ def brand_values(brand) -> dict:
     brand without one gets the plain default, with the clinic's phone."""
     values = brand.model_dump()
     if not values.get("safety"):
-        values["safety"] = f"Stop any exercise that causes sharp pain, and call us at {brand.phone}."
+        values["safety"] = i18n.gettext("Stop any exercise that causes sharp pain, and call us at %(phone)s.",
+                                        phone=brand.phone)
     return values
 
 
@@ -258,7 +261,12 @@ class Renderer:
         discharge = discharge or Discharge()
         check_names(discharge)
         people = {"patient": discharge.patient, "therapist": discharge.therapist}
-        resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people)
+        resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people, lang=discharge.lang)
+        with i18n.using(resolved.lang):  # every word the tool prints, in the page's language
+            return self._render_resolved(resolved, discharge, documents, people, reserve_names)
+
+    def _render_resolved(self, resolved: ResolvedHandout, discharge: Discharge, documents: list[tuple[str, ...]],
+                         people: dict, reserve_names: bool) -> list[Rendered]:
         fonts = self.fonts()
         problems = check_characters(resolved, fonts)
         pictures = {}
