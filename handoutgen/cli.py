@@ -19,6 +19,19 @@ from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 
 
+def lang_option(func):
+    """--lang CODE: the page's language (docs/languages.md)."""
+    return click.option("--lang", "lang", metavar="CODE", callback=_check_lang,
+                        help="Print the page in this language, e.g. es (its catalogue and the clinic's "
+                             "translations) [default: the handout's `language:`, else en].")(func)
+
+
+def _check_lang(ctx, param, value: str | None) -> str | None:
+    from handoutgen.i18n import check_language
+
+    return None if value is None else check_language(value)
+
+
 def pages_option(func):
     return click.option("--pages", type=click.IntRange(1, 4), metavar="N",
                         help="Use up to N pages (1-4) "
@@ -151,12 +164,14 @@ def cli():
               help="PDF to write [default: out/HANDOUT.pdf in the clinic folder].")
 @pages_option
 @common
-def render(handout, patient, therapist, day, kind, doses, output, pages, clinic):
+@lang_option
+def render(handout, patient, therapist, day, kind, doses, output, pages, clinic, lang):
     """Render one HANDOUT (a file in handouts/ or its id) to a PDF: one page unless it allows more."""
     from handoutgen.pipeline import Discharge, render_file
 
     _check_checklist_date(day, kind)
-    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses, pages), kind)
+    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses, pages, lang=lang),
+                                   kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
     count = f"{rendered.pages} page{'s' if rendered.pages > 1 else ''}"
@@ -176,12 +191,14 @@ def render(handout, patient, therapist, day, kind, doses, output, pages, clinic)
               help="PNG to write [default: out/HANDOUT.png, or out/HANDOUT-KIND.png].")
 @pages_option
 @common
-def preview(handout, kind, patient, therapist, day, dpi, output, pages, clinic):
+@lang_option
+def preview(handout, kind, patient, therapist, day, dpi, output, pages, clinic, lang):
     """Write a PNG picture of HANDOUT's page, to check a change (e.g. to brand.yaml) at a glance."""
     from handoutgen.pipeline import Discharge, preview_file
 
     _check_checklist_date(day, kind)
-    target, size = preview_file(clinic, handout, output, Discharge(patient, therapist, day, pages=pages), kind, dpi)
+    target, size = preview_file(clinic, handout, output, Discharge(patient, therapist, day, pages=pages, lang=lang),
+                                  kind, dpi)
     click.echo(f"wrote {target} ({size[0]}×{size[1]} pixels)")
 
 
