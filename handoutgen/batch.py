@@ -96,12 +96,13 @@ def default_jobs() -> int:
 def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool = False,
           prune: bool = False, write: bool = True,
           progress: Callable[[int, int], None] | None = None, pages: int | None = None,
-          measure: bool = False, lock_wait: float | None = None) -> BatchReport:
+          measure: bool = False, lock_wait: float | None = None, large_print: bool | None = None) -> BatchReport:
     """Render every handout that changed since the last build (all with `force`).
 
     With write=False (the `check` command) every handout is rendered and
     nothing is written: no PDFs, no manifest. `pages` overrides every
-    handout's page limit; `measure` records how each was laid out.
+    handout's page limit, `large_print` (if not None) every handout's print size;
+    `measure` records how each was laid out.
     `lock_wait` bounds the wait for another build of the same folder
     (default: HANDOUTGEN_LOCK_WAIT, else 30 s).
     """
@@ -114,6 +115,8 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
         manifest = Manifest.load(out_dir, roots) if write else Manifest()
         report.manifest_repaired = manifest.repaired
         options_key = f"pages {pages}\nbrand {clinic.shown(clinic.brand_path)}"  # another brand: other PDFs
+        if large_print is not None:  # another print size: other PDFs
+            options_key += f"\nlarge print {large_print}"
         key = global_key(_layout_dirs(clinic), hasher, options_key)
         stale = force or not write or manifest.key != key  # a new tool or layout: everything is stale
         manifest.key = key
@@ -123,7 +126,7 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
         todo = _plan(clinic, sources, manifest, out_dir, stale, hasher, report, write)
         _deleted_handouts({path.stem for path in sources}, manifest, out_dir, prune and write, report)
         try:
-            options = {"write": write, "pages": pages, "measure": measure}
+            options = {"write": write, "pages": pages, "measure": measure, "large_print": large_print}
             _render_and_record(clinic, out_dir, todo, options, jobs or default_jobs(), manifest, report, progress)
         except KeyboardInterrupt:
             report.interrupted = True
@@ -512,8 +515,9 @@ def _render_one(path: Path) -> Outcome:
     outcome = Outcome(path.stem, clinic.shown(path))
     try:
         # Both are made before either is written: a handout is whole or not at all.
-        rendered = _worker["renderer"].render_each(path, Discharge(pages=_worker["pages"]),
-                                                   [("handout",), ("checklist",)], reserve_names=True)
+        discharge = Discharge(pages=_worker["pages"], large_print=_worker["large_print"])
+        rendered = _worker["renderer"].render_each(path, discharge, [("handout",), ("checklist",)],
+                                                   reserve_names=True)
     except HandoutError as exc:
         outcome.problems = exc.problems
         return outcome

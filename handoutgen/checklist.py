@@ -261,15 +261,15 @@ def grid(r: fl.Renderer, node: Node) -> list[Flowable]:
     rows = node.elements("row")
     counts = [sessions(row) for row in rows]
     ctx, st, s = r.ctx, r.st, r.space
-    small = max(fl.MIN_TEXT_PT, ctx.fit.body * 0.86)
+    small = max(ctx.fit.floor, ctx.fit.body * 0.86)
     label = ParagraphStyle("rowname", parent=st.body, fontName=ctx.fonts.bold, spaceBefore=0)
     short = ParagraphStyle("rowshort", parent=st.short, fontSize=small, leading=small * 1.15, spaceBefore=1)
     heads = _day_headings(r, start, days, small)
     widest = max(p.minWidth() for p in heads)
     geo = geometry(ctx, widest)
     room = geo.day - 2 * HEAD_PAD - RULE
-    if widest > room:  # names above the boxes and still too wide (a wide brand font): smaller, never under 12 pt
-        heads = _day_headings(r, start, days, max(fl.MIN_TEXT_PT, small * room / widest))
+    if widest > room:  # names above the boxes and still too wide (a wide brand font): smaller, never under the floor
+        heads = _day_headings(r, start, days, max(ctx.fit.floor, small * room / widest))
     pad = (6, 4.5 * s + 2, 6, 4.5 * s + 2)  # the same above and below: tick boxes sit in the middle
     rule = Line(RULE, _tint(fl.INK, 0.45))
     heading_tint, name_tint, pain_tint = _tint(ctx.primary, 0.1), _tint(ctx.primary, 0.04), _tint(ctx.accent, 0.08)

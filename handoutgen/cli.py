@@ -33,6 +33,11 @@ def _check_lang(ctx, param, value: str | None) -> str | None:
 
 
 def pages_option(func):
+    """--pages N and --large-print/--normal-print: how much room, and how large the print."""
+    func = click.option("--large-print/--normal-print", "large_print", default=None,
+                        help="Body text 18 pt (never under 16), headings and pictures larger, on up to "
+                             "2 pages or more [default: the handout's `large_print:`, else brand.yaml's, "
+                             "else normal print].")(func)
     return click.option("--pages", type=click.IntRange(1, 4), metavar="N",
                         help="Use up to N pages (1-4) "
                              "[default: the handout's `pages:`, else brand.yaml's, else 1].")(func)
@@ -165,13 +170,13 @@ def cli():
 @pages_option
 @common
 @lang_option
-def render(handout, patient, therapist, day, kind, doses, output, pages, clinic, lang):
+def render(handout, patient, therapist, day, kind, doses, output, pages, large_print, clinic, lang):
     """Render one HANDOUT (a file in handouts/ or its id) to a PDF: one page unless it allows more."""
     from handoutgen.pipeline import Discharge, render_file
 
     _check_checklist_date(day, kind)
-    target, rendered = render_file(clinic, handout, output, Discharge(patient, therapist, day, doses, pages, lang=lang),
-                                   kind)
+    discharge = Discharge(patient, therapist, day, doses, pages, large_print=large_print, lang=lang)
+    target, rendered = render_file(clinic, handout, output, discharge, kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
     count = f"{rendered.pages} page{'s' if rendered.pages > 1 else ''}"
@@ -192,13 +197,13 @@ def render(handout, patient, therapist, day, kind, doses, output, pages, clinic,
 @pages_option
 @common
 @lang_option
-def preview(handout, kind, patient, therapist, day, dpi, output, pages, clinic, lang):
+def preview(handout, kind, patient, therapist, day, dpi, output, pages, large_print, clinic, lang):
     """Write a PNG picture of HANDOUT's page, to check a change (e.g. to brand.yaml) at a glance."""
     from handoutgen.pipeline import Discharge, preview_file
 
     _check_checklist_date(day, kind)
-    target, size = preview_file(clinic, handout, output, Discharge(patient, therapist, day, pages=pages, lang=lang),
-                                  kind, dpi)
+    discharge = Discharge(patient, therapist, day, pages=pages, large_print=large_print, lang=lang)
+    target, size = preview_file(clinic, handout, output, discharge, kind, dpi)
     click.echo(f"wrote {target} ({size[0]}×{size[1]} pixels)")
 
 
@@ -212,7 +217,7 @@ def preview(handout, kind, patient, therapist, day, dpi, output, pages, clinic, 
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @pages_option
 @common
-def build(out_dir, jobs, force, prune, strict, pages, clinic):
+def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic):
     """Render every handout in handouts/ into out/ (ID.pdf and ID-checklist.pdf).
 
     Only handouts whose files changed since the last build are rendered.
@@ -221,7 +226,8 @@ def build(out_dir, jobs, force, prune, strict, pages, clinic):
 
     out_dir = out_dir if out_dir is not None else clinic.out_dir
     with _progress_bar() as progress:
-        report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress, pages=pages)
+        report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress, pages=pages,
+                           large_print=large_print)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     _report(report, "rendered", strict=strict)
@@ -235,13 +241,13 @@ def build(out_dir, jobs, force, prune, strict, pages, clinic):
               help="Print how each handout was laid out: pages, body size, widest picture, tallest empty band.")
 @pages_option
 @common
-def check(jobs, strict, show_report, pages, clinic):
+def check(jobs, strict, show_report, pages, large_print, clinic):
     """Load, validate, lay out and fit every handout; write nothing."""
     from handoutgen.batch import build as build_all
 
     with _progress_bar() as progress:
         report = build_all(clinic, clinic.out_dir, jobs=jobs, write=False, progress=progress, pages=pages,
-                           measure=show_report)
+                           measure=show_report, large_print=large_print)
     if show_report:
         _layout_report(report)
     _report(report, "ok", strict=strict)

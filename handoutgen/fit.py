@@ -4,8 +4,8 @@ picture width, spacing); paginate.py measures and breaks pages at one
 setting; compose.py makes each page's flowables.
 
 Order of preference (docs/layouts.md, "How the page is filled"):
-1. body text at 14 pt on the fewest pages, at most N;
-2. else the largest smaller body size, down to the 12 pt floor, on N pages;
+1. body text at 14 pt (large print: 18 pt) on the fewest pages, at most N;
+2. else the largest smaller body size, down to the 12 pt floor (16 pt), on N pages;
 3. else fail, saying by how much and whether more pages would allow it.
 Then the room left is used: larger pictures first, then more generous
 spacing, then what is still left is shared out between the blocks.
@@ -22,14 +22,31 @@ from __future__ import annotations
 from dataclasses import replace
 
 from handoutgen.compose import Fitted, blank_page, compose
-from handoutgen.flowables import MIN_TEXT_PT, Context, Fit
+from handoutgen.flowables import LARGE_MIN_TEXT_PT, MIN_TEXT_PT, Context, Fit
 from handoutgen.markup import Node
 from handoutgen.paginate import Engine, PagePlan, TooTall, Trial
 
-__all__ = ["DoesNotFit", "Engine", "Fit", "Fitted", "TooTall", "blank_page", "fit_pages"]
+__all__ = ["DoesNotFit", "Engine", "Fit", "Fitted", "TooTall", "blank_page", "fit_pages", "print_fit", "sizes"]
 
-# Body text, most readable first, in half points down to the floor (flowables.MIN_TEXT_PT, the one definition).
-SIZES = tuple(MIN_TEXT_PT + step for step in (2.0, 1.5, 1.0, 0.5, 0.0))
+STEPS = (2.0, 1.5, 1.0, 0.5, 0.0)  # body text above the floor, in half points, most readable first
+
+
+def text_floor(large: bool) -> float:
+    """The smallest text of a print size (flowables: the one definition of each floor)."""
+    return LARGE_MIN_TEXT_PT if large else MIN_TEXT_PT
+
+
+def sizes(large: bool = False) -> tuple[float, ...]:
+    """Body sizes the engine tries, most readable first: normal print 14 down to 12 pt, large 18 down to 16."""
+    return tuple(text_floor(large) + step for step in STEPS)
+
+
+def print_fit(large: bool = False) -> Fit:
+    """The setting a page of this print size starts from (fit_pages reads its floor)."""
+    return Fit(body=sizes(large)[0], floor=text_floor(large))
+
+
+SIZES = sizes(False)  # normal print
 PICTURES = (90.0, 116.0, 140.0, 180.0, 250.0)  # widest, pt (116: 1.6 in)
 SPACINGS = (0.3, 0.6, 1.0)  # scale of gaps and padding: compact to normal
 # Filling the room left, from the least generous: pictures grow first, then spacing.
@@ -40,11 +57,12 @@ LaidOut = list[tuple[Trial, PagePlan]]  # pages, each with the trial that laid i
 
 
 class DoesNotFit(Exception):
-    """The content is taller than `pages` pages even at the floor size."""
+    """The content is taller than `pages` pages even at the floor size (`floor` pt)."""
 
-    def __init__(self, overflow: float, pages: int, needed: int | None, names: bool = False):
+    def __init__(self, overflow: float, pages: int, needed: int | None, names: bool = False,
+                 floor: float = MIN_TEXT_PT):
         super().__init__(f"{overflow:.0f} pt over")
-        self.overflow, self.pages, self.needed = overflow, pages, needed
+        self.overflow, self.pages, self.needed, self.floor = overflow, pages, needed, floor
         self.names = names  # over only with the longest names the band must hold
 
 
@@ -55,7 +73,10 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
     `worst` is the same page with the longest names allowed. It must fit at
     the floor size: then the page fits with any names up to that length
     (in the worst case at a smaller size), so a handout that passes `check`
-    never fails at discharge."""
+    never fails at discharge.
+
+    The print size is `ctx.fit.floor`'s (print_fit): body sizes go from 2 pt
+    above it down to it."""
     engine = Engine(page, worst, ctx, height)
     quick = _one_page_at_the_top_size(engine, max_pages)
     if quick is not None:
@@ -64,7 +85,7 @@ def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst
         _check_names(engine, max_pages, laid_out)
         return compose(laid_out)
     # Settings from the most readable: each size, first with normal spacing, then tighter.
-    settings = [Fit(size, PICTURES[0], space) for size in SIZES for space in reversed(SPACINGS)]
+    settings = [_fit(engine, size, PICTURES[0], space) for size in _sizes(engine) for space in reversed(SPACINGS)]
     # The first that fits tidily (no page before the last left half empty); else the first that fits.
     fitting = next((i for i, fit in enumerate(settings) if engine.fits(fit, max_pages, tidy=False)), None)
     if fitting is None:
@@ -82,7 +103,7 @@ def _one_page_at_the_top_size(engine: Engine, max_pages: int) -> Fit | None:
     down (the largest pictures, spacing from normal down), most one-page handouts
     take one to three trials; where more pages are allowed, and likely needed,
     the most compact setting is tried second, to give up early."""
-    levels = [Fit(SIZES[0], image, space) for image, space in fill_levels(engine)]
+    levels = [_fit(engine, _sizes(engine)[0], image, space) for image, space in fill_levels(engine)]
     if engine.fits(levels[-1], 1, tidy=True):  # the best of everything
         return levels[-1]
     if max_pages > 1 and not engine.fits(levels[0], 1, tidy=True):
@@ -116,16 +137,16 @@ def _check_names(engine: Engine, max_pages: int, laid_out: list[tuple[Trial, Pag
     # Every block is no taller at the floor size, with the smallest pictures and spacing, than as
     # laid out (fit.py keeps heights monotone): if these pages' blocks fit the floor's room with
     # the longest names, the floor layout fits too, its pages broken no later.
-    floor_room = Trial(engine, Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True, light=True)
+    floor_room = Trial(engine, _floor_fit(engine), reserve=True, light=True)
     if all(plan.used <= floor_room.room(index, multi) + 0.01 for index, (_, plan) in enumerate(laid_out)):
         return
-    floor = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve=True)
+    floor = engine.trial(_floor_fit(engine), reserve=True)
     if len(floor._paginate(multi=True)) > max_pages:
         raise _overflow(engine, max_pages, reserve=True)
 
 
 def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotFit:
-    trial = engine.trial(Fit(SIZES[-1], PICTURES[0], SPACINGS[0]), reserve)
+    trial = engine.trial(_floor_fit(engine), reserve)
     # Paginate without a limit: how many pages it would need.
     try:
         needed = len(trial._paginate(multi=True))
@@ -145,7 +166,21 @@ def _overflow(engine: Engine, max_pages: int, reserve: bool = False) -> DoesNotF
     while high - low > 1.0 / max_pages:
         mid = (low + high) / 2
         low, high = (low, mid) if fits_with(mid) else (mid, high)
-    return DoesNotFit(high * max_pages, max_pages, needed, names=reserve)
+    return DoesNotFit(high * max_pages, max_pages, needed, names=reserve, floor=engine.ctx.fit.floor)
+
+
+def _sizes(engine: Engine) -> tuple[float, ...]:
+    """The body sizes for this page's print size."""
+    return sizes(large=engine.ctx.fit.floor == LARGE_MIN_TEXT_PT)
+
+
+def _fit(engine: Engine, body: float, image: float, space: float) -> Fit:
+    return Fit(body, image, space, floor=engine.ctx.fit.floor)
+
+
+def _floor_fit(engine: Engine) -> Fit:
+    """The most compact setting: the floor size, the smallest pictures and spacing."""
+    return _fit(engine, _sizes(engine)[-1], PICTURES[0], SPACINGS[0])
 
 
 def fill_levels(engine: Engine) -> tuple[tuple[float, float], ...]:

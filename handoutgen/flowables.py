@@ -33,6 +33,7 @@ INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#3D3D3D")
 CAUTION = colors.HexColor("#8A1C00")
 MIN_TEXT_PT = 12.0  # pt: the floor; no text is ever printed smaller (fit.SIZES and the tests derive from it)
+LARGE_MIN_TEXT_PT = 16.0  # pt: the floor in large print (fit.sizes(large=True) and the tests derive from it)
 MIN_BLOCK_GAP = 6.0  # pt between two boxes, however tight the spacing: boxes never touch
 
 
@@ -48,6 +49,12 @@ class Fit:
     body: float = 14.0  # body text size, pt
     image: float = 150.0  # widest a picture may print, pt (a card may cap it lower)
     space: float = 1.0  # scale for gaps and padding
+    floor: float = MIN_TEXT_PT  # no text smaller, pt: LARGE_MIN_TEXT_PT in large print
+
+    @property
+    def scale(self) -> float:
+        """How much larger than normal print (1 or 4/3): what pictures and the QR code grow by."""
+        return self.floor / MIN_TEXT_PT
 
 
 @dataclass
@@ -258,7 +265,10 @@ def card_label(node: Node) -> str:
 class Styles:
     def __init__(self, ctx: Context):
         b, r, bold = ctx.fit.body, ctx.fonts.regular, ctx.fonts.bold
-        s = ctx.fit.space
+        s, k = ctx.fit.space, ctx.fit.scale
+        # In large print (k > 1) headings stand out by less, the body being large already:
+        # the title stays on as few lines, headings stay clearly larger than the text.
+        floor, title, heading = ctx.fit.floor, 1.75 / k, 1.3 / k ** 0.5
 
         def style(name, **kw):
             base = dict(fontName=r, fontSize=b, leading=b * 1.22, textColor=INK, alignment=TA_LEFT,
@@ -267,11 +277,11 @@ class Styles:
             return ParagraphStyle(name, **base)
 
         self.body = style("body", spaceBefore=4 * s)
-        self.title = style("title", fontName=bold, fontSize=b * 1.75, leading=b * 1.95,
+        self.title = style("title", fontName=bold, fontSize=b * title, leading=b * (title + 0.2),
                            textColor=ctx.primary, spaceBefore=10 * s, spaceAfter=2 * s)
-        self.heading = style("heading", fontName=bold, fontSize=b * 1.3, leading=b * 1.5,
+        self.heading = style("heading", fontName=bold, fontSize=b * heading, leading=b * (heading + 0.2),
                              textColor=ctx.primary)
-        self.section_heading = style("section", fontName=bold, fontSize=b * 1.3, leading=b * 1.5,
+        self.section_heading = style("section", fontName=bold, fontSize=b * heading, leading=b * (heading + 0.2),
                                      textColor=ctx.primary, spaceBefore=block_gap(10, s))
         self.say = style("say", fontName=bold)
         self.short = style("short", textColor=MUTED, spaceBefore=2 * s)
@@ -281,17 +291,19 @@ class Styles:
         self.meta = style("meta", textColor=MUTED)
         self.clinic = style("clinic", fontName=bold, fontSize=max(20, b * 1.4), leading=max(23, b * 1.6),
                             textColor=ctx.primary)
-        self.tagline = style("tagline", fontSize=max(13, b * 0.93), leading=max(16, b * 1.15),
+        self.tagline = style("tagline", fontSize=max(13, floor, b * 0.93),
+                             leading=max(16, floor * 1.2, b * 1.15),
                              textColor=MUTED)
         self.phone = style("phone", fontName=bold, fontSize=max(20, b * 1.4), leading=max(23, b * 1.6),
                            textColor=ctx.primary, alignment=TA_RIGHT)
-        self.phone_label = style("phonelabel", fontSize=max(13, b * 0.93), leading=max(16, b * 1.15),
+        self.phone_label = style("phonelabel", fontSize=max(13, floor, b * 0.93),
+                                 leading=max(16, floor * 1.2, b * 1.15),
                                  textColor=MUTED, alignment=TA_RIGHT)
         self.safety = style("safety", fontName=bold)
-        self.footer = style("footer", fontSize=max(MIN_TEXT_PT, b * 0.9), leading=max(15, b * 1.1),
+        self.footer = style("footer", fontSize=max(floor, b * 0.9), leading=max(floor * 1.25, b * 1.1),
                             textColor=MUTED, alignment=TA_CENTER)
-        self.caption_left = style("captionleft", fontSize=MIN_TEXT_PT, leading=14, textColor=MUTED)
-        small = max(MIN_TEXT_PT, b * 0.9)
+        self.caption_left = style("captionleft", fontSize=floor, leading=floor * 7 / 6, textColor=MUTED)
+        small = max(floor, b * 0.9)
         self.running = style("running", fontSize=small, leading=small * 1.2, textColor=MUTED)
         self.running_page = style("runningpage", fontName=bold, fontSize=small, leading=small * 1.2,
                                   textColor=ctx.primary, alignment=TA_RIGHT)
@@ -305,7 +317,7 @@ def styles_for(ctx: Context) -> Styles:
     paragraph's style (and so its shared, already-broken lines) the same
     object from one fitting trial and one handout to the next."""
     key = (ctx.fonts.regular, ctx.fonts.bold, ctx.primary.hexval(), ctx.accent.hexval(),
-           ctx.fit.body, ctx.fit.space)
+           ctx.fit.body, ctx.fit.space, ctx.fit.floor)
     if key not in _STYLES:
         _STYLES[key] = Styles(ctx)
     return _STYLES[key]
@@ -433,7 +445,7 @@ class Renderer:
             (None, Box(left)), (min(phone + 16, self.ctx.width * 0.45), Box(right))]
         if logo is not None:
             pic = self.picture(logo.attrs.get("src"), logo)
-            height = 58
+            height = 58  # the header's words grow in large print; it is as tall as they are
             # A wide logo is shrunk to LOGO_SHARE of the width: the clinic's name keeps its room.
             width = min(height / pic.aspect, self.ctx.width * LOGO_SHARE)
             cells.insert(0, (width + 10, PictureBox(pic, width, width * pic.aspect)))
@@ -488,7 +500,7 @@ class Renderer:
         href = node.attrs.get("href", "")
         if not href:
             raise MarkupError(node.line, "<video> needs an href")
-        size = 64
+        size = 64 * self.ctx.fit.scale
         try:
             drawing = _qr_code(href, size)
         except ValueError as exc:
@@ -593,7 +605,7 @@ class Renderer:
         key = node.attrs.get("image")
         if not key or mode == "above":
             return True
-        return picture_width * self.picture(key, node).aspect >= MIN_PICTURE_PT
+        return picture_width * self.picture(key, node).aspect >= MIN_PICTURE_PT * self.ctx.fit.scale
 
     def picture_width(self, node: Node, width: float, mode: str) -> float:
         """The width the card's picture prints at in `mode` (0 without a picture)."""
@@ -617,8 +629,9 @@ class Renderer:
 
     def _width_for(self, pic: Picture | VectorPicture, room: float) -> float:
         # At least as wide as makes it MIN_PICTURE_PT tall (a wide, thin drawing), room allowing.
-        wanted = max(self.ctx.fit.image, MIN_PICTURE_PT / pic.aspect)
-        return float(int(min(wanted, room, MAX_PICTURE_PT / pic.aspect)))
+        k = self.ctx.fit.scale  # large print: pictures as much larger as the text
+        wanted = max(self.ctx.fit.image * k, MIN_PICTURE_PT * k / pic.aspect)
+        return float(int(min(wanted, room, MAX_PICTURE_PT * k / pic.aspect)))
 
     def _picture_box(self, key: str, node: Node, room: float) -> PictureBox:
         """The picture at this trial's width, no wider than `room` nor taller than MAX_PICTURE_PT."""

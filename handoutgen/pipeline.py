@@ -23,8 +23,8 @@ from handoutgen import dosage, i18n
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.fit import DoesNotFit, TooTall, blank_page, fit_pages
-from handoutgen.flowables import Context, Fit
+from handoutgen.fit import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
+from handoutgen.flowables import Context
 from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
 from handoutgen.layout import render as render_layout
@@ -46,11 +46,13 @@ class Discharge:
     date: dt.date | None = None
     doses: dict[str, dict[str, str]] = field(default_factory=dict)
     pages: int | None = None  # at most this many pages (else the handout's, else the brand's)
+    large_print: bool | None = None  # body 18 pt, floor 16 (else the handout's `large_print`, else the brand's)
     lang: str | None = None  # the page's language (else the handout's `language:`, else English)
 
 
 NAME_LIMIT = 60  # characters of a patient's or therapist's name; any name this long fits
 CHECKLIST_PAGES = 2  # a checklist may take two pages, whatever the handout's limit
+LARGE_PRINT_PAGES = 2  # large print may take two pages, whatever the handout's limit
 # The names and date that take the most room, for reserving the band they print in.
 # Two 30-letter words wrap worse than one 60-letter word; W is the widest letter.
 WORST_NAME = "W" * 29 + " " + "W" * 30
@@ -279,10 +281,12 @@ class Renderer:
             raise HandoutError(problems)
         variables = template_variables(resolved, discharge, people)
         brand = resolved.brand
+        large = next(choice for choice in (discharge.large_print, resolved.model.large_print, brand.large_print)
+                     if choice is not None)
         width, height = frame_size(brand.page_size, brand.margins)
         ctx = Context(fonts=fonts, primary=colors.HexColor(brand.colors.primary),
                       accent=colors.HexColor(brand.colors.accent), pictures=pictures,
-                      fit=Fit(), width=width)  # a placeholder: each trial of the fitter sets its own
+                      fit=print_fit(large), width=width)  # the print size; each trial sets its own size
         worst = None
         if reserve_names:
             # check and build: make sure any names would fit at discharge (see fit.fit_pages).
@@ -291,6 +295,8 @@ class Renderer:
             # Only its head is measured (fit.Trial): no need to lay out the exercises again.
             worst["handout"] = SimpleNamespace(**{**vars(worst["handout"]), "exercises": (), "sections": ()})
         limit = discharge.pages or resolved.model.pages or brand.pages
+        if large:
+            limit = max(limit, LARGE_PRINT_PAGES)
         fitted = {kind: self._page(kind, resolved, variables, worst, ctx, height, limit)
                   for kinds in documents for kind in kinds}
         deps = resolved.deps + [fonts.regular_path, fonts.bold_path]
@@ -303,7 +309,8 @@ class Renderer:
             if kinds == KINDS["both"] and needs_blank(len(fitted["handout"].pages), len(fitted["checklist"].pages)):
                 pages.insert(len(fitted["handout"].pages), blank_page(ctx))
             pdf = make_pdf(pages, brand.page_size,
-                           title=resolved.model.title, author=brand.clinic, subject="Home exercise program",
+                           title=resolved.model.title, author=brand.clinic,
+                           subject="Home exercise program" + (" (large print)" if large else ""),
                            font=fonts.regular, margin=brand.margins)
             results.append(Rendered(pdf, resolved.warnings, min(f.body for f in parts), deps,
                                     pages=len(pages),
@@ -327,8 +334,8 @@ class Renderer:
             where = f"{exc.item.label} is" if exc.item.card is not None else f"the {exc.item.label} is"
             raise HandoutError(Problem(resolved.file, None, "",
                                        f"{where} {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) taller than "
-                                       "a whole page even with 12 pt text, and an exercise is never split "
-                                       "across pages; shorten its text or make it two exercises")) from None
+                                       f"a whole page even with {ctx.fit.floor:g} pt text, and an exercise is never "
+                                       "split across pages; shorten its text or make it two exercises")) from None
         except DoesNotFit as exc:
             raise HandoutError(Problem(resolved.file, None, "", _overflow_message(kind, exc))) from None
 
@@ -336,11 +343,11 @@ class Renderer:
 def _overflow_message(kind: str, exc: DoesNotFit) -> str:
     pages = "one page" if exc.pages == 1 else f"{exc.pages} pages"
     text = (f"the {kind} does not fit on {pages}: {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) "
-            "too long even with 12 pt text and the most compact layout; ")
+            f"too long even with {exc.floor:g} pt text and the most compact layout; ")
     if exc.names:
         text = (f"the {kind} fits, but not with the longest names a therapist may print on it "
                 f"({NAME_LIMIT} characters each): {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) too long "
-                "even with 12 pt text; ")
+                f"even with {exc.floor:g} pt text; ")
     if kind == "checklist":
         return text + "use fewer days (checklist.days) or fewer exercises"
     if exc.needed is not None and exc.pages < exc.needed <= MAX_PAGES:

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from handoutgen import models
 from handoutgen.cli import cli
-from handoutgen.flowables import MIN_TEXT_PT
+from handoutgen.flowables import LARGE_MIN_TEXT_PT, MIN_TEXT_PT
 from visible import visibility_problems
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,11 +75,13 @@ def check_pdf(path: Path, margin: float | None = None) -> None:
     margins (`margin`; by default the narrowest of the brands in the
     test's folder), in or out of each box but never across its edge, on
     no picture, over no other word, and no smaller than the floor
-    (FLOOR, which is flowables.MIN_TEXT_PT)."""
+    (FLOOR, which is flowables.MIN_TEXT_PT; LARGE_FLOOR for a PDF in large print)."""
     if QPDF:
         done = subprocess.run([QPDF, "--check", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, f"qpdf on {path}: " + done.stdout + done.stderr
-    pypdf_pages = len(pypdf.PdfReader(str(path), strict=True).pages)
+    reader = pypdf.PdfReader(str(path), strict=True)
+    pypdf_pages = len(reader.pages)
+    floor = LARGE_FLOOR if is_large_print(reader) else FLOOR
     document = pdfium.PdfDocument(str(path))
     try:
         assert len(document) == pypdf_pages >= 1, f"{path}: readers disagree on the page count"
@@ -92,7 +94,7 @@ def check_pdf(path: Path, margin: float | None = None) -> None:
         margin = brand_margin(path)
     key = (str(path), path.stat().st_mtime_ns, path.stat().st_size, margin)
     if key not in _VISIBLE:  # pdf_pages checked it during the test, the fixture checks it again after
-        _VISIBLE[key] = visibility_problems(path, margin=margin, floor=FLOOR)
+        _VISIBLE[key] = visibility_problems(path, margin=margin, floor=floor)
     problems = _VISIBLE[key]
     assert not problems, f"{path}: text not plainly visible ({len(problems)}):\n" + "\n".join(problems)
 
@@ -100,6 +102,13 @@ def check_pdf(path: Path, margin: float | None = None) -> None:
 _VISIBLE: dict[tuple, list[str]] = {}
 _TEST_FOLDER: list[Path] = []  # the running test's tmp_path, where its brand files are
 FLOOR = MIN_TEXT_PT  # pt: the page engine never prints smaller text (the one definition, flowables.py)
+LARGE_FLOOR = LARGE_MIN_TEXT_PT  # pt: nor, in large print, smaller than this
+
+
+def is_large_print(reader: pypdf.PdfReader) -> bool:
+    """Whether the PDF was made in large print (its subject says so: pipeline.py)."""
+    subject = (reader.metadata or {}).get("/Subject") or ""
+    return "large print" in str(subject)
 
 
 def brand_margin(path: Path) -> float:

@@ -502,3 +502,19 @@ def assert_visible(pdf: str | Path | bytes, *, margin: float = 36.0, floor: floa
     problems = visibility_problems(pdf, margin=margin, floor=floor)
     name = "the PDF" if isinstance(pdf, bytes) else str(pdf)
     assert not problems, f"{name}: text not plainly visible ({len(problems)}):\n" + "\n".join(problems)
+
+
+def text_sizes(pdf: str | Path | bytes) -> list[list[tuple[str, float]]]:
+    """Each page's runs of text, with the size of their smallest character (as the size check measures it)."""
+    document = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
+    try:
+        pages = []
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                pages.append([(line.text, min(g.size for g in line.glyphs)) for line in _lines(page.get_textpage())])
+            finally:
+                page.close()
+        return pages
+    finally:
+        document.close()
