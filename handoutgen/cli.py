@@ -19,19 +19,6 @@ from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 
 
-def lang_option(func):
-    """--lang CODE: the page's language (docs/languages.md)."""
-    return click.option("--lang", "lang", metavar="CODE", callback=_check_lang,
-                        help="Print the page in this language, e.g. es (its catalogue and the clinic's "
-                             "translations) [default: the handout's `language:`, else en].")(func)
-
-
-def _check_lang(ctx, param, value: str | None) -> str | None:
-    from handoutgen.i18n import check_language
-
-    return None if value is None else check_language(value)
-
-
 def pages_option(func):
     """--pages N and --large-print/--normal-print: how much room, and how large the print."""
     func = click.option("--large-print/--normal-print", "large_print", default=None,
@@ -145,6 +132,41 @@ def _parse_doses(ctx, param, values: tuple[str, ...]) -> dict[str, dict[str, str
     return doses
 
 
+def lang_option(func):
+    """--lang CODE: the page's language (docs/languages.md)."""
+    return click.option("--lang", "lang", metavar="CODE", callback=_check_lang,
+                        help="Print the page in this language, e.g. es (its catalogue and the clinic's "
+                             "translations) [default: the handout's `language:`, else en].")(func)
+
+
+def _check_lang(ctx, param, value: str | None) -> str | None:
+    from handoutgen.i18n import check_language
+
+    return None if value is None else check_language(value)
+
+
+def program_options(func):
+    """--skip and --add: one patient's program, without editing files (with --dose)."""
+    func = click.option("--add", "add", multiple=True, metavar="EXERCISE",
+                        help="Append an exercise of exercises/ (its id), with its default dose (repeatable).")(func)
+    return click.option("--skip", "skip", multiple=True, metavar="EXERCISE",
+                        help="Leave out an exercise: its id or its card number on the handout (repeatable).")(func)
+
+
+def _output(value: str | None, what: str) -> Path | None:
+    """-o FILE, or -o - for standard output (e.g. | lp): binary, and nothing else on it."""
+    from handoutgen.pipeline import STDOUT
+
+    if value is None:
+        return None
+    if value != "-":
+        return Path(value)
+    if sys.stdout.isatty():
+        raise HandoutError(Problem("-o -", None, "", f"writes the {what} to standard output, which is a terminal "
+                                                     "here; pipe it (e.g. | lp) or give -o FILE"))
+    return STDOUT
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handoutgen")
 def cli():
@@ -165,22 +187,27 @@ def cli():
               help="handout; checklist (the log the patient ticks at home); or both, on 2 pages for duplex printing.")
 @click.option("--dose", "doses", multiple=True, callback=_parse_doses, metavar="EXERCISE.FIELD=VALUE",
               help="Change one exercise's dose for this patient, e.g. push-off.reps=8 (repeatable).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="PDF to write [default: out/HANDOUT.pdf in the clinic folder].")
+@program_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="PDF to write, or - for standard output (e.g. | lp) [default: out/HANDOUT.pdf in the clinic "
+                   "folder; required with --patient].")
 @pages_option
 @common
 @lang_option
-def render(handout, patient, therapist, day, kind, doses, output, pages, large_print, clinic, lang):
+def render(handout, patient, therapist, day, kind, doses, skip, add, output, pages, large_print, clinic, lang):
     """Render one HANDOUT (a file in handouts/ or its id) to a PDF: one page unless it allows more."""
-    from handoutgen.pipeline import Discharge, render_file
+    from handoutgen.pipeline import STDOUT, Discharge, render_file
 
     _check_checklist_date(day, kind)
-    discharge = Discharge(patient, therapist, day, doses, pages, large_print=large_print, lang=lang)
-    target, rendered = render_file(clinic, handout, output, discharge, kind)
+    discharge = Discharge(patient, therapist, day, doses, pages, skip=skip, add=add, large_print=large_print,
+                          lang=lang)
+    target, rendered = render_file(clinic, handout, _output(output, "PDF"), discharge, kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
     count = f"{rendered.pages} page{'s' if rendered.pages > 1 else ''}"
-    click.echo(f"wrote {target} ({count}, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)")
+    shown = "the PDF to standard output" if target is STDOUT else target
+    click.echo(f"wrote {shown} ({count}, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)",
+               err=target is STDOUT)
 
 
 @cli.command(short_help="Write a PNG picture of a handout's page.")
@@ -192,19 +219,26 @@ def render(handout, patient, therapist, day, kind, doses, output, pages, large_p
 @click.option("--date", "day", callback=_parse_date, help="Date shown, YYYY-MM-DD [default: today].")
 @click.option("--dpi", type=click.IntRange(36, 300), default=100, show_default=True,
               help="Pixels per inch of the picture.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="PNG to write [default: out/HANDOUT.png, or out/HANDOUT-KIND.png].")
+@click.option("--dose", "doses", multiple=True, callback=_parse_doses, metavar="EXERCISE.FIELD=VALUE",
+              help="Change one exercise's dose, e.g. push-off.reps=8 (repeatable).")
+@program_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="PNG to write, or - for standard output [default: out/HANDOUT.png, or out/HANDOUT-KIND.png; "
+                   "required with --patient].")
 @pages_option
 @common
 @lang_option
-def preview(handout, kind, patient, therapist, day, dpi, output, pages, large_print, clinic, lang):
+def preview(handout, kind, patient, therapist, day, dpi, doses, skip, add, output, pages, large_print, clinic,
+            lang):
     """Write a PNG picture of HANDOUT's page, to check a change (e.g. to brand.yaml) at a glance."""
-    from handoutgen.pipeline import Discharge, preview_file
+    from handoutgen.pipeline import STDOUT, Discharge, preview_file
 
     _check_checklist_date(day, kind)
-    discharge = Discharge(patient, therapist, day, pages=pages, large_print=large_print, lang=lang)
-    target, size = preview_file(clinic, handout, output, discharge, kind, dpi)
-    click.echo(f"wrote {target} ({size[0]}×{size[1]} pixels)")
+    discharge = Discharge(patient, therapist, day, doses, pages=pages, skip=skip, add=add, large_print=large_print,
+                          lang=lang)
+    target, size = preview_file(clinic, handout, _output(output, "picture"), discharge, kind, dpi)
+    shown = "the picture to standard output" if target is STDOUT else target
+    click.echo(f"wrote {shown} ({size[0]}×{size[1]} pixels)", err=target is STDOUT)
 
 
 @cli.command(short_help="Render every changed handout into out/.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ class Discharge:
     doses: dict[str, dict[str, str]] = field(default_factory=dict)
     pages: int | None = None  # at most this many pages (else the handout's, else the brand's)
     large_print: bool | None = None  # body 18 pt, floor 16 (else the handout's `large_print`, else the brand's)
+    skip: tuple[str, ...] = ()  # exercises left out (ids or the handout's card numbers)
+    add: tuple[str, ...] = ()  # library exercises appended, with their default dose
     lang: str | None = None  # the page's language (else the handout's `language:`, else English)
 
 
@@ -263,7 +266,8 @@ class Renderer:
         discharge = discharge or Discharge()
         check_names(discharge)
         people = {"patient": discharge.patient, "therapist": discharge.therapist}
-        resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people, lang=discharge.lang)
+        resolved = resolve_handout(self.clinic, path, self.library, discharge.doses, people,
+                                   skip=discharge.skip, add=discharge.add, lang=discharge.lang)
         with i18n.using(resolved.lang):  # every word the tool prints, in the page's language
             return self._render_resolved(resolved, discharge, documents, people, reserve_names)
 
@@ -373,6 +377,7 @@ def preview_file(clinic: Clinic, handout: str, out: Path | None, discharge: Disc
     from handoutgen.preview import to_png
 
     path = clinic.handout_path(handout)
+    check_private(discharge, out, "picture")
     target = output_path(clinic, out, clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.png", ".png")
     rendered = Renderer(clinic).render(path, discharge, kind)
     png, size = to_png(rendered.pdf, dpi)
@@ -383,10 +388,22 @@ def preview_file(clinic: Clinic, handout: str, out: Path | None, discharge: Disc
 def render_file(clinic: Clinic, handout: str, out: Path | None, discharge: Discharge,
                 kind: str = "handout") -> tuple[Path, Rendered]:
     path = clinic.handout_path(handout)
+    check_private(discharge, out, "PDF")
     target = output_path(clinic, out, clinic.out_dir / f"{path.stem}{SUFFIXES[kind]}.pdf", ".pdf")
     rendered = Renderer(clinic).render(path, discharge, kind)
     write_output(target, rendered.pdf, [path, *rendered.deps], out is not None)
     return target, rendered
+
+
+STDOUT = Path("-")  # `-o -`: to standard output (e.g. `| lp`), never to disk; compared with `is`
+
+
+def check_private(discharge: Discharge, out: Path | None, what: str) -> None:
+    """A page with a patient's name is health information: it is never written into the
+    clinic's shared out/ folder by default (docs/safety.md). A therapist's name alone is not."""
+    if discharge.patient is not None and out is None:
+        raise HandoutError(Problem("--patient", None, "", f"a {what} with a patient's name is not written into "
+                                   "out/: give -o FILE, or -o - to print it directly"))
 
 
 INPUT_FOLDERS = ("handouts", "exercises", "images", "layouts", "fonts")
@@ -397,6 +414,8 @@ def output_path(clinic: Clinic, out: Path | None, default: Path, suffix: str) ->
     """Where `-o` may write (docs: README.md, "-o FILE"): a file name ending in `suffix`,
     not inside the clinic's input folders nor the brand file, and nothing but a regular
     file is ever replaced. Checked before anything is rendered."""
+    if out is STDOUT:
+        return STDOUT
     target = default if out is None else out
     field = "-o" if out is not None else ""
 
@@ -433,6 +452,15 @@ def output_path(clinic: Clinic, out: Path | None, default: Path, suffix: str) ->
 
 def write_output(target: Path, data: bytes, reads: list[Path], given: bool) -> None:
     """Write atomically, never over a file the command read."""
+    if target is STDOUT:
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except OSError as exc:  # e.g. the printer command quit: a broken pipe
+            raise HandoutError(Problem("-o -", None, "", f"cannot write to standard output "
+                                                         f"({exc.strerror or exc})")) from None
+        return
     field = "-o" if given else ""
     resolved = target.resolve()
     if any(resolved == Path(path).resolve() for path in reads):

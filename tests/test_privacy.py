@@ -32,16 +32,17 @@ def _run_cli(clinic: Path, cache: Path, *args: str) -> subprocess.CompletedProce
 
 def test_the_name_is_on_the_page_and_nowhere_else(clinic, tmp_path):
     cache = tmp_path / "cache"
+    given = tmp_path / "given"
     done = _run_cli(clinic, cache, "render", SAMPLE, "--patient", NAME, "--therapist", "Sam Lee",
-                    "--kind", "both", "--debug")
+                    "--kind", "both", "--debug", "-o", str(given / "visit.pdf"))
     assert done.returncode == 0, done.stderr
     assert NAME not in done.stdout + done.stderr
-    pdf = clinic / "out" / f"{SAMPLE}-both.pdf"  # named after the handout, not the patient
+    pdf = given / "visit.pdf"  # where -o says (a patient's PDF never goes to out/ by default)
     assert all(NAME in page for page in pdf_pages(pdf))
     reader = pypdf.PdfReader(str(pdf))
     assert NAME not in str(reader.metadata) and NAME not in str(reader.xmp_metadata or "")
-    outputs = sorted(p.relative_to(clinic).as_posix() for p in (clinic / "out").rglob("*"))
-    assert outputs == [f"out/{SAMPLE}-both.pdf"], "no temp or side files"
+    assert [p.name for p in given.iterdir()] == ["visit.pdf"], "no temp or side files"
+    assert not (clinic / "out").exists()
     assert _files_mentioning(cache, NAME) == [] and _files_mentioning(cache, "Zelda") == []
     # The page text is compressed, so the name is in no file as plain bytes, not even the PDF.
     assert _files_mentioning(clinic, NAME) == []
@@ -50,10 +51,11 @@ def test_the_name_is_on_the_page_and_nowhere_else(clinic, tmp_path):
 def test_errors_about_other_things_never_repeat_the_name(clinic, tmp_path):
     calf = clinic / "exercises" / "calf-stretch.yaml"
     calf.write_text(calf.read_text().replace("hold: 1 min", "hold: forever"))
-    done = _run_cli(clinic, tmp_path / "cache", "render", SAMPLE, "--patient", NAME, "--debug")
+    done = _run_cli(clinic, tmp_path / "cache", "render", SAMPLE, "--patient", NAME, "--debug",
+                    "-o", str(tmp_path / "x.pdf"))
     assert done.returncode == 1
     assert "dosage.hold" in done.stderr and NAME not in done.stdout + done.stderr
-    assert not (clinic / "out").exists()
+    assert not (clinic / "out").exists() and not (tmp_path / "x.pdf").exists()
 
 
 def test_errors_about_the_name_itself_do_not_echo_it(clinic, tmp_path):
@@ -73,8 +75,14 @@ def test_a_name_too_long_for_the_page_fails_without_echoing_it(clinic, tmp_path)
         assert "Zelda" not in result.output
 
 
-def test_preview_is_named_after_the_handout(clinic):
+def test_preview_is_named_after_the_handout(clinic, tmp_path):
+    result = run("preview", SAMPLE, "--therapist", "Sam Lee", "--dpi", "40", root=clinic)
+    assert result.exit_code == 0
+    assert [p.name for p in (clinic / "out").iterdir()] == [f"{SAMPLE}.png"]
+    # With a patient's name, only where -o says (test_patient_privacy.py).
     result = run("preview", SAMPLE, "--patient", NAME, "--dpi", "40", root=clinic)
+    assert result.exit_code == 1 and NAME not in result.output
+    result = run("preview", SAMPLE, "--patient", NAME, "--dpi", "40", "-o", str(tmp_path / "a.png"), root=clinic)
     assert result.exit_code == 0 and NAME not in result.output
     assert [p.name for p in (clinic / "out").iterdir()] == [f"{SAMPLE}.png"]
 
@@ -94,7 +102,7 @@ def test_even_a_bug_report_leaves_the_name_out(clinic, monkeypatch):
         raise ValueError(f"something broke while drawing {NAME}")
 
     monkeypatch.setattr(pipeline.Renderer, "render", crash)
-    result = run("render", SAMPLE, "--patient", NAME, root=clinic)
+    result = run("render", SAMPLE, "--patient", NAME, "-o", str(clinic / "x.pdf"), root=clinic)
     assert result.exit_code == 1
     assert "internal error: ValueError: something broke while drawing <patient>" in result.output
     assert "Zelda" not in result.output

@@ -82,11 +82,14 @@ def test_pdf_metadata_fonts_and_size(clinic, tmp_path):
 
 
 def test_default_output_goes_to_out_and_never_uses_patient_name(clinic):
-    result = run("render", SAMPLE, "--patient", "Jane Doe", root=clinic)
+    result = run("render", SAMPLE, "--therapist", "Sam Lee, PT", root=clinic)
     assert result.exit_code == 0, result.output
-    assert (clinic / "out" / f"{SAMPLE}.pdf").is_file()
-    assert not any("Jane" in p.name for p in (clinic / "out").iterdir())
+    assert [p.name for p in (clinic / "out").iterdir()] == [f"{SAMPLE}.pdf"]
+    # A patient's PDF never goes there by default: -o is required (test_patient_privacy.py).
+    result = run("render", SAMPLE, "--patient", "Jane Doe", "--kind", "checklist", root=clinic)
+    assert result.exit_code == 1 and "give -o FILE" in result.output
     assert "Jane" not in result.output
+    assert [p.name for p in (clinic / "out").iterdir()] == [f"{SAMPLE}.pdf"]
 
 
 def test_a4_brand(clinic, tmp_path):
