@@ -210,9 +210,14 @@ def test_dosage_wording():
         "5_sets_×_10_reps · each_leg · 2×_a_day"
     assert shown(dosage.sentence(make(hold="1 min 30 s"))) == "Hold for 1_minute 30_seconds."
     assert shown(dosage.compact(make(duration="600", days_per_week="5"))) == "10_min · 5_days_a_week"
+    # One rep is "once"; with one set there is no rest between sets to speak of.
     assert shown(dosage.sentence(make(reps="1", hold="30s", rest="45", side="left", limb="arm"))) == \
-        "Do 1_time with your left arm. Hold each one for 30_seconds. Rest 45_seconds between sets."
-    assert shown(dosage.sentence(make(reps="5", times_per_day="4"))) == "Do 5_times. 4_times a day."
+        "Do it once with your left arm. Hold it for 30_seconds."
+    assert shown(dosage.sentence(make(reps="10", sets="3", rest="45"))) == \
+        "Do 10_times. Do 3_sets. Rest 45_seconds between sets."
+    # "times" in one sense only: repetitions, then how often the whole exercise is done.
+    assert shown(dosage.sentence(make(reps="5", times_per_day="4"))) == \
+        "Do 5_times. Do the whole exercise 4_times a day."
 
 
 def test_the_same_text_at_two_widths_wraps_right_in_both(clinic, tmp_path):
