@@ -41,6 +41,8 @@ from handoutgen.manifest import (
     is_fresh,
     output_names,
     output_stat,
+    split_key,
+    unit_key,
 )
 
 if TYPE_CHECKING:
@@ -96,13 +98,16 @@ def default_jobs() -> int:
 def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool = False,
           prune: bool = False, write: bool = True,
           progress: Callable[[int, int], None] | None = None, pages: int | None = None,
-          measure: bool = False, lock_wait: float | None = None, large_print: bool | None = None) -> BatchReport:
+          measure: bool = False, lock_wait: float | None = None, large_print: bool | None = None,
+          lang: str | None = None) -> BatchReport:
     """Render every handout that changed since the last build (all with `force`).
 
     With write=False (the `check` command) every handout is rendered and
     nothing is written: no PDFs, no manifest. `pages` overrides every
     handout's page limit, `large_print` (if not None) every handout's print size;
     `measure` records how each was laid out.
+    `lang` builds only that language (else every language brand.yaml's
+    `languages:` lists, else the default): docs/languages.md.
     `lock_wait` bounds the wait for another build of the same folder
     (default: HANDOUTGEN_LOCK_WAIT, else 30 s).
     """
@@ -111,6 +116,7 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
     roots = _roots(clinic)
     hasher = Hasher(roots)
     _check_handouts_folder(clinic)  # before anything: a missing folder must not prune every PDF
+    listed = brand_languages(clinic)
     with _sigterm_stops(), (_locked(clinic, out_dir, lock_wait) if write else contextlib.nullcontext()):
         manifest = Manifest.load(out_dir, roots) if write else Manifest()
         report.manifest_repaired = manifest.repaired
@@ -122,9 +128,16 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
         manifest.key = key
         if write:
             _remove_temp_files(out_dir)
+            for code in listed if lang is None else (lang,):
+                if _real_folder(out_dir, out_dir / code) and (out_dir / code).exists():
+                    _remove_temp_files(out_dir / code)
         sources = clinic.handout_files()
-        todo = _plan(clinic, sources, manifest, out_dir, stale, hasher, report, write)
-        _deleted_handouts({path.stem for path in sources}, manifest, out_dir, prune and write, report)
+        units = _units(clinic, sources, listed, lang)
+        todo = _plan(clinic, sources, units, manifest, out_dir, stale, hasher, report, write)
+        wanted = {unit.key for unit in units}
+        # Languages no longer listed count as gone on a build of every language (not with --lang).
+        _deleted_handouts({path.stem for path in sources}, wanted if lang is None else None, manifest, out_dir,
+                          prune and write, report)
         try:
             options = {"write": write, "pages": pages, "measure": measure, "large_print": large_print}
             _render_and_record(clinic, out_dir, todo, options, jobs or default_jobs(), manifest, report, progress)
@@ -174,25 +187,83 @@ def _check_handouts_folder(clinic: Clinic) -> None:
                                    "Nothing was built or removed")) from None
 
 
-def _plan(clinic: Clinic, sources: list[Path], manifest: Manifest, out_dir: Path, stale: bool,
-          hasher: Hasher, report: BatchReport, write: bool) -> list[Path]:
-    """The handouts to render; the others are unchanged (or cannot be written, and fail)."""
+def brand_languages(clinic: Clinic) -> tuple[str, ...]:
+    """brand.yaml's `languages:` (each with a catalogue), or () if it lists none.
+    A brand that cannot be read gives (): each handout then reports why."""
+    from handoutgen.i18n import check_language
+
+    try:
+        doc = clinic.load(clinic.brand_path)
+    except HandoutError:
+        return ()
+    data = doc.data if isinstance(doc.data, dict) else {}
+    value = data.get("languages")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise HandoutError(Problem(doc.file, doc.line_of(("languages",)), "languages",
+                                   "must be a list of language codes, e.g. [en, es] (docs/languages.md)"))
+    problems = []
+    codes: list[str] = []
+    for i, code in enumerate(value):
+        try:
+            if not isinstance(code, str):
+                raise HandoutError(Problem(doc.file, doc.line_of(("languages", i)), f"languages[{i}]",
+                                           "must be a language code such as en or es"))
+            codes.append(check_language(code, doc.file, doc.line_of(("languages", i)), f"languages[{i}]"))
+        except HandoutError as exc:
+            problems += exc.problems
+    if problems:
+        raise HandoutError(problems)
+    return tuple(dict.fromkeys(codes))
+
+
+def _own_language(clinic: Clinic, path: Path) -> str:
+    """A handout's own language: its `language:`, else the default. A handout that
+    cannot be read says why when it is rendered."""
+    from handoutgen.i18n import DEFAULT
+
+    try:
+        data = clinic.load(path).data
+    except HandoutError:
+        return DEFAULT
+    value = data.get("language") if isinstance(data, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else DEFAULT
+
+
+def _units(clinic: Clinic, sources: list[Path], listed: tuple[str, ...], only: str | None) -> list[Unit]:
+    """Every handout in every language built: its own language (out/ID.pdf) and each
+    other listed one (out/LANG/ID.pdf); with --lang, only that language."""
+    from handoutgen.i18n import DEFAULT
+
+    units: list[Unit] = []
+    for path in sources:
+        own = _own_language(clinic, path) if (listed or only) else DEFAULT
+        langs = (only,) if only else (own, *(code for code in listed if code != own))
+        units.extend(Unit(path, code, code == own) for code in langs)
+    return units
+
+
+def _plan(clinic: Clinic, sources: list[Path], units: list[Unit], manifest: Manifest, out_dir: Path,
+          stale: bool, hasher: Hasher, report: BatchReport, write: bool) -> list[Unit]:
+    """The units to render; the others are unchanged (or cannot be written, and fail)."""
     problems = _collisions(clinic, sources)
     if write:
         problems.update(_names_too_long(clinic, sources, out_dir))
     todo = []
-    for path in sources:
+    for unit in units:
+        path, key = unit.path, unit.key
         if path.stem in problems:
-            report.failed.append(Outcome(path.stem, clinic.shown(path), [problems[path.stem]]))
-            manifest.entries.pop(path.stem, None)
+            report.failed.append(Outcome(key, clinic.shown(path), [problems[path.stem]]))
+            manifest.entries.pop(key, None)
             continue
-        entry = manifest.entries.get(path.stem)
+        entry = manifest.entries.get(key)
         if (not stale and entry is not None and entry.source == clinic.shown(path)
                 and is_fresh(entry, clinic.root, out_dir, hasher)):
-            report.unchanged.append(path.stem)
+            report.unchanged.append(key)
             report.warnings.extend(entry.warnings)
         else:
-            todo.append(path)
+            todo.append(unit)
     return todo
 
 
@@ -215,13 +286,17 @@ def _names_too_long(clinic: Clinic, sources: list[Path], out_dir: Path) -> dict[
     return problems
 
 
-def _deleted_handouts(current: set[str], manifest: Manifest, out_dir: Path, prune: bool,
-                      report: BatchReport) -> None:
-    """PDFs the manifest says we made for handouts that are gone: reported, or removed.
-    Only the handout's own two names in the output folder are ever considered."""
-    for handout_id in sorted(set(manifest.entries) - current):
-        owned = output_names(handout_id)
-        names = [n for n in manifest.entries[handout_id].outputs if n in owned and _a_file(out_dir / n)]
+def _deleted_handouts(current: set[str], wanted: set[str] | None, manifest: Manifest, out_dir: Path,
+                      prune: bool, report: BatchReport) -> None:
+    """PDFs the manifest says we made for handouts that are gone (or, when `wanted` is
+    given, in languages no longer built): reported, or removed. Only the unit's own
+    two names in the output folder (out/ID*.pdf or out/LANG/ID*.pdf) are ever considered."""
+    gone = [key for key in manifest.entries
+            if split_key(key)[1] not in current or (wanted is not None and key not in wanted)]
+    for key in sorted(gone):
+        owned = output_names(key)
+        names = [n for n in manifest.entries[key].outputs
+                 if n in owned and _a_file(out_dir / n) and _real_folder(out_dir, (out_dir / n).parent)]
         if prune:
             for name in names:
                 try:
@@ -229,9 +304,23 @@ def _deleted_handouts(current: set[str], manifest: Manifest, out_dir: Path, prun
                 except OSError:
                     continue
                 report.removed.append(name)
-            del manifest.entries[handout_id]
+            del manifest.entries[key]
+            lang = split_key(key)[0]
+            if lang is not None:
+                with contextlib.suppress(OSError):
+                    (out_dir / lang).rmdir()  # only if it is now empty
         else:
             report.orphans.extend(names)
+
+
+def _real_folder(out_dir: Path, folder: Path) -> bool:
+    """`folder` is out_dir or a real folder directly in it (not a link to elsewhere)."""
+    if folder == out_dir:
+        return True
+    try:
+        return folder.parent == out_dir and stat.S_ISDIR(os.lstat(folder).st_mode)
+    except OSError:
+        return False
 
 
 def _a_file(path: Path) -> bool:
@@ -243,7 +332,7 @@ def _a_file(path: Path) -> bool:
     return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
 
 
-def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict, jobs: int,
+def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Unit], options: dict, jobs: int,
                        manifest: Manifest, report: BatchReport,
                        progress: Callable[[int, int], None] | None) -> None:
     for done, outcome in enumerate(_render_all(clinic, out_dir, todo, options, jobs), 1):
@@ -252,7 +341,7 @@ def _render_and_record(clinic: Clinic, out_dir: Path, todo: list[Path], options:
         if outcome.problems:
             report.failed.append(outcome)
             # Rebuilt next time; its old PDFs (if any) stay as they were.
-            manifest.entries.pop(outcome.id, None)
+            manifest.entries.pop(outcome.id, None)  # the unit's key: ID or LANG/ID
             continue
         report.rendered.append(outcome.id)
         report.outcomes.append(outcome)
@@ -367,7 +456,7 @@ def _main_thread() -> bool:
 
 # ------------------------------------------------------------------ workers
 
-def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict,
+def _render_all(clinic: Clinic, out_dir: Path, todo: list[Unit], options: dict,
                 jobs: int) -> Iterator[Outcome]:
     if not todo:
         return
@@ -379,8 +468,8 @@ def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict,
         return
     # Several handouts per message: sending one at a time costs more than rendering.
     chunk = max(1, min(16, len(todo) // (jobs * 4)))
-    normal: list[Path] = list(todo)
-    suspects: list[Path] = []
+    normal: list[Unit] = list(todo)
+    suspects: list[Unit] = []
     while normal or suspects:
         # After a worker was lost, the handouts it may have held are rendered one at a
         # time, each alone in a worker, so a worker lost again names its handout.
@@ -395,8 +484,8 @@ def _render_all(clinic: Clinic, out_dir: Path, todo: list[Path], options: dict,
             suspects, normal = lost, unsent
 
 
-def _pool_run(clinic: Clinic, out_dir: Path, options: dict, paths: list[Path], workers: int,
-              chunk: int, window: int) -> Generator[Outcome, None, tuple[list[Path], list[Path]]]:
+def _pool_run(clinic: Clinic, out_dir: Path, options: dict, paths: list[Unit], workers: int,
+              chunk: int, window: int) -> Generator[Outcome, None, tuple[list[Unit], list[Unit]]]:
     """Render `paths` in `workers` processes, `window` chunks in flight (2 per
     worker keep every worker busy), yielding each outcome. Returns
     ([], []) or, if a worker process died, (the handouts in the chunks then
@@ -408,7 +497,7 @@ def _pool_run(clinic: Clinic, out_dir: Path, options: dict, paths: list[Path], w
 
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    flying: dict[Future, list[Path]] = {}
+    flying: dict[Future, list[Unit]] = {}
     sent = 0
     broken = False
     executor = None
@@ -436,7 +525,7 @@ def _pool_run(clinic: Clinic, out_dir: Path, options: dict, paths: list[Path], w
             return [], []
         # The pool is broken: every chunk still in flight ends now, with its outcomes or the error.
         wait(flying, timeout=30)
-        lost: list[Path] = []
+        lost: list[Unit] = []
         for future, items in flying.items():
             if future.done() and future.exception() is None:
                 yield from future.result()
@@ -467,8 +556,9 @@ def _stop(executor: ProcessPoolExecutor, kill: bool) -> None:
         manager.join(timeout=5)
 
 
-def _lost(clinic: Clinic, path: Path) -> Outcome:
-    return Outcome(path.stem, clinic.shown(path), [Problem(
+def _lost(clinic: Clinic, unit: Unit) -> Outcome:
+    path = unit.path
+    return Outcome(unit.key, clinic.shown(path), [Problem(
         clinic.shown(path), None, "",
         "not rendered: the worker process rendering it was killed (by the system's out-of-memory killer, "
         "or a signal); the other handouts were built. Build again; if it happens again with this "
@@ -476,6 +566,21 @@ def _lost(clinic: Clinic, path: Path) -> Outcome:
 
 
 _worker: dict = {}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One handout in one language: what a worker renders and the manifest records.
+    `own`: the handout's own language (its `language:`, else the default), written
+    to out/ID.pdf; any other language goes to out/LANG/ID.pdf."""
+
+    path: Path
+    lang: str
+    own: bool
+
+    @property
+    def key(self) -> str:
+        return unit_key(self.path.stem, None if self.own else self.lang)
 
 
 def _start_worker(clinic: Clinic, out_dir: Path, options: dict, in_process: bool = False) -> None:
@@ -503,19 +608,20 @@ def _die_with_parent() -> None:
         pass
 
 
-def _render_chunk(paths: list[Path]) -> list[Outcome]:
-    return [_render_one(path) for path in paths]
+def _render_chunk(units: list[Unit]) -> list[Outcome]:
+    return [_render_one(unit) for unit in units]
 
 
-def _render_one(path: Path) -> Outcome:
+def _render_one(unit: Unit) -> Outcome:
     from handoutgen.atomic import write_together
     from handoutgen.pipeline import Discharge
 
     clinic: Clinic = _worker["clinic"]
-    outcome = Outcome(path.stem, clinic.shown(path))
+    path = unit.path
+    outcome = Outcome(unit.key, clinic.shown(path))
     try:
         # Both are made before either is written: a handout is whole or not at all.
-        discharge = Discharge(pages=_worker["pages"], large_print=_worker["large_print"])
+        discharge = Discharge(pages=_worker["pages"], large_print=_worker["large_print"], lang=unit.lang)
         rendered = _worker["renderer"].render_each(path, discharge, [("handout",), ("checklist",)],
                                                    reserve_names=True)
     except HandoutError as exc:
@@ -527,7 +633,7 @@ def _render_one(path: Path) -> Outcome:
         return outcome
     outcome.warnings = [str(w) for w in rendered[0].warnings]
     if not _worker["write"]:  # check: how plainly the patient text reads (docs/plain-language.md)
-        _reading(clinic, path, outcome)
+        _reading(clinic, path, outcome, (unit.lang,))
     if _worker["measure"]:
         from handoutgen.preview import tallest_empty_band
 
@@ -539,16 +645,24 @@ def _render_one(path: Path) -> Outcome:
     outcome.deps = {_dep_name(clinic, dep): hasher(dep) or "" for dep in rendered[0].deps}
     if _worker["write"]:
         out_dir: Path = _worker["out_dir"]
-        files = [(out_dir / name, result.pdf) for name, result in zip(output_names(path.stem), rendered, strict=True)]
-        if any(target.parent != out_dir for target, _ in files):
-            raise RuntimeError(f"{path.stem} would be written outside {out_dir}")
+        folder = out_dir if unit.own else out_dir / unit.lang
+        files = [(out_dir / name, result.pdf) for name, result in zip(output_names(unit.key), rendered, strict=True)]
+        if any(target.parent != folder for target, _ in files):
+            raise RuntimeError(f"{unit.key} would be written outside {folder}")
+        try:
+            folder.mkdir(exist_ok=True)
+            if not _real_folder(out_dir, folder):  # e.g. out/es is a link to elsewhere
+                raise FileExistsError(errno.EEXIST, "it is not a folder", str(folder))
+        except OSError as exc:
+            outcome.problems = [Problem(outcome.source, None, "", _cannot_write(clinic, out_dir, exc))]
+            return outcome
         try:
             write_together(files)  # the two PDFs together, or neither
         except OSError as exc:
             outcome.problems = [Problem(outcome.source, None, "", _cannot_write(clinic, out_dir, exc))]
             return outcome
         for target, _ in files:
-            outcome.outputs[target.name] = output_stat(target)
+            outcome.outputs[target.relative_to(out_dir).as_posix()] = output_stat(target)
     return outcome
 
 
@@ -557,8 +671,8 @@ def _reading(clinic: Clinic, path: Path, outcome: Outcome, languages: tuple[str,
     from handoutgen.readability import assess, patient_texts
     from handoutgen.resolve import resolve_handout
 
-    resolved = resolve_handout(clinic, path, _worker["renderer"].library)
     for lang in languages:
+        resolved = resolve_handout(clinic, path, _worker["renderer"].library, lang=lang)
         reading = assess(patient_texts(resolved), lang)
         outcome.reading[lang] = reading.score()
         if reading.too_hard:

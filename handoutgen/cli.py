@@ -139,6 +139,13 @@ def lang_option(func):
                              "translations) [default: the handout's `language:`, else en].")(func)
 
 
+def batch_lang_option(func):
+    """--lang CODE on build and check: only that language (docs/languages.md)."""
+    return click.option("--lang", "lang", metavar="CODE", callback=_check_lang,
+                        help="Only this language, e.g. es [default: every language brand.yaml's "
+                             "`languages:` lists, else each handout's own].")(func)
+
+
 def _check_lang(ctx, param, value: str | None) -> str | None:
     from handoutgen.i18n import check_language
 
@@ -250,10 +257,12 @@ def preview(handout, kind, patient, therapist, day, dpi, doses, skip, add, outpu
 @click.option("--prune", is_flag=True, help="Delete the PDFs of handouts that no longer exist.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @pages_option
+@batch_lang_option
 @common
-def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic):
+def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic, lang):
     """Render every handout in handouts/ into out/ (ID.pdf and ID-checklist.pdf).
 
+    Each other language brand.yaml's `languages:` lists goes to out/LANG/ (e.g. out/es/ID.pdf).
     Only handouts whose files changed since the last build are rendered.
     """
     from handoutgen.batch import build as build_all  # loads ReportLab only if there is work
@@ -261,7 +270,7 @@ def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic):
     out_dir = out_dir if out_dir is not None else clinic.out_dir
     with _progress_bar() as progress:
         report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress, pages=pages,
-                           large_print=large_print)
+                           large_print=large_print, lang=lang)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     _report(report, "rendered", strict=strict)
@@ -274,14 +283,15 @@ def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic):
 @click.option("--report", "show_report", is_flag=True,
               help="Print how each handout was laid out: pages, body size, widest picture, tallest empty band.")
 @pages_option
+@batch_lang_option
 @common
-def check(jobs, strict, show_report, pages, large_print, clinic):
+def check(jobs, strict, show_report, pages, large_print, clinic, lang):
     """Load, validate, lay out and fit every handout; write nothing."""
     from handoutgen.batch import build as build_all
 
     with _progress_bar() as progress:
         report = build_all(clinic, clinic.out_dir, jobs=jobs, write=False, progress=progress, pages=pages,
-                           measure=show_report, large_print=large_print)
+                           measure=show_report, large_print=large_print, lang=lang)
     if show_report:
         _layout_report(report)
     _report(report, "ok", strict=strict)

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sysconfig
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -42,8 +43,24 @@ DEP_LIMIT = 256_000_000  # bytes of one dependency hashed
 LIBRARIES = ("reportlab", "pillow", "fonttools")  # their versions are part of the key
 
 
-def output_names(handout_id: str) -> list[str]:
-    return [f"{handout_id}{suffix}.pdf" for suffix in SUFFIXES]
+_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$")
+
+
+def output_names(key: str) -> list[str]:
+    """The PDFs of a build unit: `ID` (the handout's own language, out/ID.pdf)
+    or `LANG/ID` (another language, out/LANG/ID.pdf)."""
+    return [f"{key}{suffix}.pdf" for suffix in SUFFIXES]
+
+
+def unit_key(handout_id: str, lang: str | None = None) -> str:
+    """The manifest's key of one handout in one language (None: its own language)."""
+    return handout_id if lang is None else f"{lang}/{handout_id}"
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """(language or None, handout id) of a unit key."""
+    lang, sep, handout_id = key.rpartition("/")
+    return (lang if sep else None), handout_id
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,7 +86,7 @@ class Entry:
 @dataclass
 class Manifest:
     key: str = ""
-    entries: dict[str, Entry] = field(default_factory=dict)  # by handout id
+    entries: dict[str, Entry] = field(default_factory=dict)  # by unit key: ID, or LANG/ID (unit_key)
     repaired: bool = False  # the file was missing parts or unreadable
 
     @classmethod
@@ -108,7 +125,9 @@ def _as_dict(entry: Entry) -> dict:
 
 def _entry(handout_id: str, value, roots: tuple[Path, ...]) -> Entry:
     """One entry, checked field by field; ValueError if anything is odd."""
-    if not _single_name(handout_id) or not isinstance(value, dict):
+    lang, bare_id = split_key(handout_id) if isinstance(handout_id, str) else (None, handout_id)
+    if (not _single_name(bare_id) or (lang is not None and not _LANGUAGE_CODE.match(lang))
+            or not isinstance(value, dict)):
         raise ValueError("bad entry")
     entry = Entry(**value)  # TypeError: a missing or unknown field
     names = output_names(handout_id)

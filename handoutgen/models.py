@@ -445,3 +445,4 @@ class Brand(Strict):
     pages: Annotated[int, count(1, MAX_PAGES)] = 1  # the clinic's default for `pages:` in a handout
     translations: dict[LanguageCode, BrandTranslation] = {}  # docs/languages.md
     large_print: Boolean = False  # the clinic's default for `large_print:` in a handout
+    languages: list[LanguageCode] | None = None  # build and check: every language listed (docs/languages.md)
