@@ -22,17 +22,20 @@ def _missing(doc: Document, path: tuple, lang: str, field: str) -> Problem:
                    f"{dotted(path) or field} under translations: {lang}: (docs/languages.md)")
 
 
-def _one(value, translated, doc: Document, path: tuple, lang: str, field: str, problems: list[Problem]):
-    """The translation of one text (or list of texts), or the original after noting the problem."""
+def _one(value, translated, doc: Document, path: tuple, lang: str, field: str, problems: list[Problem],
+         at: tuple = ()):
+    """The translation of one text (or list of texts), or the original after noting the problem;
+    `at`: where the text's owner is in `doc` (an inline exercise's place in its handout)."""
     if value is None or value == [] or value == "":
         return value
     if translated is None:
         problems.append(_missing(doc, path, lang, field))
         return value
     if isinstance(value, list) and len(translated) != len(value):
-        problems.append(Problem(doc.file, doc.line_of(("translations", lang, field)) or doc.line_of(path),
+        problems.append(Problem(doc.file, doc.line_of(at + ("translations", lang, field)) or doc.line_of(path),
                                 f"translations.{lang}.{field}",
-                                f"has {len(translated)} entries but {dotted(path)} has {len(value)}; "
+                                f"has {len(translated)} {'entry' if len(translated) == 1 else 'entries'} but "
+                                f"{dotted(path)} has {len(value)}; "
                                 "translate each one, in the same order"))
         return value
     return list(translated) if isinstance(value, list) else translated
@@ -44,21 +47,19 @@ def exercise(view, source, doc: Document, where: tuple, lang: str, problems: lis
     if lang == DEFAULT:
         return
     tr = source.translations.get(lang)
-    base = where + ("translations", lang)
 
     def get(name):
         return getattr(tr, name, None) if tr is not None else None
 
     for name in ("name", "purpose", "steps", "equipment", "cautions"):
         value = getattr(view, name)
-        setattr(view, name, _one(value, get(name), doc, where + (name,), lang, name, problems))
-    del base
+        setattr(view, name, _one(value, get(name), doc, where + (name,), lang, name, problems, where))
     if view.note:
         if note_doc is not None:  # a library exercise: the handout's note is translated in the handout
             view.note = _one(view.note, note_translation, note_doc, note_path, lang,
                              f"exercises.{view.use}.note", problems)
         else:
-            view.note = _one(view.note, get("note"), doc, where + ("note",), lang, "note", problems)
+            view.note = _one(view.note, get("note"), doc, where + ("note",), lang, "note", problems, where)
 
 
 def handout(model, doc: Document, lang: str, problems: list[Problem]):

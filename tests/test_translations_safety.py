@@ -134,3 +134,19 @@ def test_no_catalogue_message_is_fuzzy(lang):
     (docs/languages.md): each must be checked and its flag removed."""
     fuzzy = [message.id for message in i18n.catalog(lang) if message.id and message.fuzzy]
     assert fuzzy == []
+
+
+def test_an_inline_exercise_with_too_few_translated_steps_names_its_own_line(clinic, tmp_path):
+    """The count mismatch points at the inline exercise's translations, not the handout's."""
+    edit(clinic / "handouts" / "knee-arthritis-walking.yaml", "  - use: calf-stretch\n",
+         "  - name: Wall Sit\n"
+         "    steps: [Lean on a wall., Slide down a little.]\n"
+         "    translations:\n"
+         "      es:\n"
+         "        name: Sentadilla en la pared\n"
+         "        steps: [Apóyese en una pared.]\n"
+         "  - use: calf-stretch\n")
+    result, _ = render_checked(clinic, tmp_path, "--lang", "es")
+    line = line_of(clinic / "handouts" / "knee-arthritis-walking.yaml", "steps: [Apóyese")
+    assert_user_error(result, f"handouts/knee-arthritis-walking.yaml:{line}: translations.es.steps: has 1 entry "
+                              "but exercises[1].steps has 2")
