@@ -621,7 +621,9 @@ def _render_one(unit: Unit) -> Outcome:
     outcome = Outcome(unit.key, clinic.shown(path))
     try:
         # Both are made before either is written: a handout is whole or not at all.
-        discharge = Discharge(pages=_worker["pages"], large_print=_worker["large_print"], lang=unit.lang)
+        # Its own language as render would choose it (a bad `language:` is reported with its line).
+        discharge = Discharge(pages=_worker["pages"], large_print=_worker["large_print"],
+                              lang=None if unit.own else unit.lang)
         rendered = _worker["renderer"].render_each(path, discharge, [("handout",), ("checklist",)],
                                                    reserve_names=True)
     except HandoutError as exc:

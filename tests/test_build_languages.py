@@ -154,3 +154,12 @@ def test_prune_with_languages(clinic, how):
     assert f"{len(gone)} old PDFs removed" in pruned.stdout
     assert pdf_names(out) == left | {"es/mine.pdf"}
     assert keep.read_text() == "not the tool's"
+
+
+def test_unknown_handout_language_names_its_line_in_build(clinic):
+    with_languages(clinic)
+    write(clinic / "handouts" / "bad.yaml", "title: T\nlanguage: xx\nexercises:\n  - use: calf-stretch\n")
+    result = run("build", root=clinic)
+    assert_user_error(result, 'handouts/bad.yaml:2: language: no catalogue for the language "xx"')
+    assert "bad.pdf" not in pdf_names(clinic / "out")
+    assert f"es/{SAMPLE}.pdf" in pdf_names(clinic / "out")
