@@ -1,6 +1,7 @@
 """What `build` made last time, so an unchanged handout is not rendered again.
 
-The manifest (out/.handoutgen-manifest.json) records, for each handout, the
+The manifest (out/.handoutgen-manifest.json) records, for each handout in each
+language built (key ID for its own language, LANG/ID for out/LANG/), the
 content hash of every file its PDFs depend on (the handout, its exercises,
 their pictures, brand.yaml, the logo and font files) and the size and
 modification time of each PDF written. A global key covers what every
