@@ -193,15 +193,24 @@ def check_characters(resolved: ResolvedHandout, fonts: FontSet) -> list[Problem]
     return problems
 
 
+def _duration_view(value: dosage.Duration | None) -> dict | None:
+    """A duration for layouts: its seconds and its words in the page's language."""
+    if value is None:
+        return None
+    return {"seconds": value.seconds, "long": value.long(), "short": value.short()}
+
+
 def template_variables(resolved: ResolvedHandout, discharge: Discharge, people: dict) -> dict:
     brand, model = resolved.brand, resolved.model
     exercises = []
     for ex in resolved.exercises:
         dose = None
         if ex.dose is not None:
+            # Every field reaches the layout, so a clinic's layout can word the dose itself.
             dose = {"sentence": dosage.sentence(ex.dose), "compact": dosage.compact(ex.dose),
-                    "sets": ex.dose.sets, "reps": ex.dose.reps,
-                    "times_per_day": ex.dose.times_per_day, "days_per_week": ex.dose.days_per_week}
+                    "sets": ex.dose.sets, "reps": ex.dose.reps, "side": ex.dose.side, "limb": ex.dose.limb,
+                    "times_per_day": ex.dose.times_per_day, "days_per_week": ex.dose.days_per_week,
+                    **{name: _duration_view(getattr(ex.dose, name)) for name in ("hold", "duration", "rest")}}
         exercises.append({"name": ex.name, "purpose": ex.purpose, "steps": ex.steps, "image": ex.image,
                           "dose": dose, "equipment": ex.equipment, "note": ex.note,
                           "cautions": ex.cautions, "video": ex.video})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pypdf
 import yaml
 
-from conftest import REPO, SAMPLE, assert_on_one_page, pdf_pages, run, write
+from conftest import REPO, SAMPLE, assert_on_one_page, normalize, pdf_pages, run, write
 from handoutgen import dosage
 from handoutgen.models import Exercise
 
@@ -235,3 +236,24 @@ def test_the_same_text_at_two_widths_wraps_right_in_both(clinic, tmp_path):
     assert lines.count(step) == 1, "the full-width section item is one line"
     assert any(line.startswith("Land softly") and len(line) < len(step) for line in lines), \
         "the same text inside the narrower card is wrapped"
+
+
+def test_every_dose_field_reaches_the_layout(clinic, tmp_path):
+    """A clinic's own layout can word the dose itself: every field is there, durations
+    with their seconds and their words in the page's language."""
+    from handoutgen.layout import builtin_layouts_dir
+
+    (clinic / "layouts").mkdir()
+    shutil.copy(builtin_layouts_dir() / "_parts.xml.j2", clinic / "layouts" / "_parts.xml.j2")
+    source = (builtin_layouts_dir() / "handout.xml.j2").read_text()
+    mine = ("<say>{{ ex.dose.sets }}|{{ ex.dose.reps }}|{{ ex.dose.side }}|{{ ex.dose.limb }}|"
+            "{{ ex.dose.hold.seconds if ex.dose.hold }}|{{ ex.dose.hold.long if ex.dose.hold }}|"
+            "{{ ex.dose.duration }}|{{ ex.dose.rest }}|{{ ex.dose.times_per_day }}|{{ ex.dose.days_per_week }}</say>")
+    assert "<say>{{ ex.dose.sentence }}</say>" in source
+    (clinic / "layouts" / "handout.xml.j2").write_text(source.replace("<say>{{ ex.dose.sentence }}</say>", mine))
+    out = tmp_path / "fields.pdf"
+    result = run("render", SAMPLE, "-o", str(out), root=clinic)
+    assert result.exit_code == 0, result.output
+    text = normalize(" ".join(pdf_pages(out))).replace(" ", "")  # the line may wrap anywhere
+    assert "5|10|each|leg|||None|None|None|None" in text  # push-off: 5 sets of 10 on each leg, no hold
+    assert "None|None|each|leg|60|1minute|None|None|None|None" in text  # calf stretch: held a minute
