@@ -25,7 +25,9 @@ def _strings(value) -> list[str]:
 
 def spanish_strings() -> list[str]:
     """Every translated text of the sample clinic (brand, handout, its exercises)."""
-    files = [REPO / "brand.yaml", REPO / "handouts" / f"{SAMPLE}.yaml", *sorted((REPO / "exercises").glob("*.yaml"))]
+    handout = REPO / "handouts" / f"{SAMPLE}.yaml"
+    used = [e["use"] for e in yaml.safe_load(handout.read_text(encoding="utf-8"))["exercises"] if "use" in e]
+    files = [REPO / "brand.yaml", handout, *(REPO / "exercises" / f"{name}.yaml" for name in used)]
     out = []
     for path in files:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
