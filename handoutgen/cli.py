@@ -368,7 +368,7 @@ def _report(report, verb: str, strict: bool = False) -> None:
         parts.append(f"{len(report.unchanged)} unchanged")
     parts.append(f"{len(report.failed)} failed")
     if report.warnings:
-        parts.append(f"{len(report.warnings)} warnings")
+        parts.append(f"{len(report.warnings)} warning{'' if len(report.warnings) == 1 else 's'}")
     if report.removed:
         parts.append(f"{len(report.removed)} old PDFs removed")
     click.echo(", ".join(parts))

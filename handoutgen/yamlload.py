@@ -135,7 +135,7 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
-        fail(f"YAML syntax error: {what}", mark.line + 1 if mark else None)
+        fail(f"YAML syntax error: {what}{_hint(text, exc)}", mark.line + 1 if mark else None)
     except yaml.YAMLError as exc:
         fail(f"YAML syntax error: {exc}")
     if not found:
@@ -143,6 +143,18 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
     if problems:
         raise HandoutError(problems)
     return doc
+
+
+def _hint(text: str, exc: yaml.MarkedYAMLError) -> str:
+    """The cause of the commonest syntax errors, in plain words, with the fix."""
+    mark = exc.problem_mark
+    problem = exc.problem or ""
+    if mark is not None and "cannot start any token" in problem and text[mark.index:mark.index + 1] == "\t":
+        return "; a tab is used to indent: tabs are not allowed for indenting, use spaces"
+    if "mapping values are not allowed" in problem:
+        return ('; a colon followed by a space inside a text starts a new field: put the whole text in quotes, '
+                'e.g. title: "Note: read this"')
+    return ""
 
 
 def _build(events, doc: Document, problems: list[Problem]) -> bool:
