@@ -168,6 +168,21 @@ def pdf_pages(path: Path) -> list[str]:
     return [normalize(page.extract_text()) for page in reader.pages]
 
 
+def picture_widths(path: Path) -> list[float]:
+    """Every picture's printed width, the logo included, pt."""
+    document = pdfium.PdfDocument(str(path))
+    widths = []
+    try:
+        for index in range(len(document)):
+            for obj in document[index].get_objects(max_depth=4):
+                if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+                    left, _, right, _ = obj.get_bounds()
+                    widths.append(right - left)
+    finally:
+        document.close()
+    return widths
+
+
 def normalize(text: str) -> str:
     return " ".join(text.split())
 

@@ -9,9 +9,8 @@ import re
 from pathlib import Path
 
 import pypdf
-import pypdfium2 as pdfium
 
-from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, run, words
+from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, picture_widths, run, words
 from handoutgen.fit import SIZES, sizes
 from handoutgen.flowables import LARGE_MIN_TEXT_PT, MIN_TEXT_PT
 from visible import text_sizes, visibility_problems
@@ -36,21 +35,6 @@ def size_of(path: Path, start: str) -> float:
             if normalize(text).startswith(start):
                 return size
     raise AssertionError(f"{start!r} not found in {path}")
-
-
-def picture_widths(path: Path) -> list[float]:
-    """Every picture's printed width, the logo included, pt."""
-    document = pdfium.PdfDocument(str(path))
-    widths = []
-    try:
-        for index in range(len(document)):
-            for obj in document[index].get_objects(max_depth=4):
-                if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
-                    left, _, right, _ = obj.get_bounds()
-                    widths.append(right - left)
-    finally:
-        document.close()
-    return widths
 
 
 def is_large(path: Path) -> bool:

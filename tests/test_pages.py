@@ -10,7 +10,7 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
-from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, run, write
+from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, picture_widths, run, write
 from handoutgen import words
 from handoutgen.pipeline import needs_blank
 from handoutgen.preview import tallest_empty_band
@@ -181,26 +181,12 @@ def test_only_a_one_page_handout_with_a_one_page_log_shares_a_sheet():
 
 # ------------------------------------------------------------------ fill
 
-def _picture_widths(path: Path) -> list[float]:
-    document = pdfium.PdfDocument(str(path))
-    widths = []
-    try:
-        for index in range(len(document)):
-            for obj in document[index].get_objects(max_depth=4):
-                if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE:
-                    left, _, right, _ = obj.get_bounds()
-                    widths.append(right - left)
-    finally:
-        document.close()
-    return widths
-
-
 def test_the_sample_fills_its_page_with_pictures_at_least_1_6_in_wide(clinic, tmp_path):
     out = tmp_path / "sample.pdf"
     result = render(clinic, out)
     assert result.exit_code == 0, result.output
     assert page_count(out) == 1 and body_size(result) == 14
-    widths = sorted(_picture_widths(out))
+    widths = sorted(picture_widths(out))
     pictures = widths[1:]  # the smallest is the logo
     assert len(pictures) == 2 and min(pictures) >= 1.6 * 72, widths
     assert tallest_empty_band(out.read_bytes(), 36) <= 0.5 * 72
@@ -213,7 +199,7 @@ def test_one_exercise_gets_big_pictures_and_no_big_gaps(clinic, tmp_path):
     result = render(clinic, out)
     assert result.exit_code == 0, result.output
     assert "Calf Stretch" not in pdf_pages(out)[0]
-    assert max(_picture_widths(out)) >= 2.5 * 72  # the room left goes to the picture...
+    assert max(picture_widths(out)) >= 2.5 * 72  # the room left goes to the picture...
     assert tallest_empty_band(out.read_bytes(), 36) <= 0.5 * 72  # ...and to the gaps
 
 
