@@ -21,11 +21,12 @@ __all__ = ["Refused", "inside", "read_inside"]
 
 class Refused(Exception):
     """A file that may not be read. `message` says why, in words for the user
-    (it never quotes the file's content)."""
+    (it never quotes the file's content); `reason` says it for the code: one of
+    missing, loop, unopenable, outside, not-regular, too-large."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, reason: str):
         super().__init__(message)
-        self.message = message
+        self.message, self.reason = message, reason
 
 
 def inside(path: Path | str, roots: Iterable[Path | str]) -> Path:
@@ -34,18 +35,18 @@ def inside(path: Path | str, roots: Iterable[Path | str]) -> Path:
     try:
         real = Path(path).resolve(strict=True)
     except FileNotFoundError:
-        raise Refused("no such file") from None
+        raise Refused("no such file", "missing") from None
     except RuntimeError:  # a symlink loop (Python < 3.13)
-        raise Refused("is a loop of symbolic links") from None
+        raise Refused("is a loop of symbolic links", "loop") from None
     except OSError as exc:
         if exc.errno == 40:  # ELOOP
-            raise Refused("is a loop of symbolic links") from None
-        raise Refused(f"cannot be opened ({exc.strerror or exc})") from None
+            raise Refused("is a loop of symbolic links", "loop") from None
+        raise Refused(f"cannot be opened ({exc.strerror or exc})", "unopenable") from None
     for root in roots:
         if real.is_relative_to(_resolved(str(root))):
             return real
     raise Refused("leads outside the clinic folder (through a symbolic link or an absolute path); "
-                  "copy the file into the clinic folder instead")
+                  "copy the file into the clinic folder instead", "outside")
 
 
 @lru_cache(maxsize=64)
@@ -62,17 +63,18 @@ def read_inside(path: Path | str, roots: Iterable[Path | str], limit: int) -> by
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
         fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
-        raise Refused(f"cannot be opened ({exc.strerror or exc})") from None
+        raise Refused(f"cannot be opened ({exc.strerror or exc})", "unopenable") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         os.close(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"is not a regular file ({_kind(info.st_mode)}); only ordinary files are read")
-        raise Refused(f"file is {info.st_size:,} bytes; the limit is {limit:,}")
+            raise Refused(f"is not a regular file ({_kind(info.st_mode)}); only ordinary files are read",
+                          "not-regular")
+        raise Refused(f"file is {info.st_size:,} bytes; the limit is {limit:,}", "too-large")
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)  # the limit holds for what is read, whatever stat said
     if len(data) > limit:
-        raise Refused(f"file is over {limit:,} bytes; the limit is {limit:,}")
+        raise Refused(f"file is over {limit:,} bytes; the limit is {limit:,}", "too-large")
     return data
 
 

@@ -144,7 +144,7 @@ class Library:
                 try:
                     inside(candidate, [self.clinic.root])
                 except Refused as exc:
-                    if "loop" in exc.message:
+                    if exc.reason == "loop":
                         return [Problem(doc.file, line, dotted(path), f'"images/{name}" {exc.message}; '
                                         "put the picture itself there instead of the link")]
             return [Problem(doc.file, line, dotted(path),

@@ -90,7 +90,7 @@ def load_yaml(path: Path, shown_as: str, roots: Iterable[Path | str] = ("/",)) -
         raw = read_inside(path, roots, MAX_BYTES)
     except Refused as exc:
         message = exc.message
-        if message.startswith("file is"):
+        if exc.reason == "too-large":
             message += ". Is this the right file?"
         raise HandoutError(Problem(shown_as, None, "", message)) from None
     return load_yaml_bytes(raw, shown_as)
