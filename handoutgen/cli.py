@@ -6,10 +6,8 @@ import contextlib
 import datetime as dt
 import functools
 import os
-import re
 import sys
 import traceback
-import unicodedata
 from pathlib import Path
 
 import click
@@ -17,6 +15,7 @@ import click
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
+from handoutgen.privacy import without_names as _without_names
 
 
 def pages_option(func):
@@ -62,56 +61,21 @@ def debug_option(func):
     return wrapper
 
 
-def _without_names(message: str, options: dict) -> str:
-    """Patient and therapist names never reach a message, even a bug's: the whole
-    name and each word of it (3 letters or more), in any case, composed or not,
-    as written or as Python's repr writes it."""
-    labels: dict[str, str] = {}
-    words: set[str] = set()  # matched as whole words only ("Pat" never inside "patient")
-    for key in ("patient", "therapist"):
-        name = options.get(key)
-        if not name:
-            continue
-        for form in (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)):
-            forms = {form, " ".join(form.split()), repr(form)[1:-1], form.encode("unicode_escape").decode()}
-            parts = {word.casefold() for word in re.split(r"[\W_]+", form) if len(word) >= 3}
-            words |= parts
-            for f in forms | parts:
-                if f.strip():
-                    labels.setdefault(f.casefold(), f"<{key}>")
-    if not labels:
-        return message
-    # One pass, longest first, so a replacement is never itself rewritten.
-    pattern = "|".join(rf"(?<!\w){re.escape(f)}(?!\w)" if f in words else re.escape(f)
-                       for f in sorted(labels, key=len, reverse=True))
-    return re.sub(pattern, lambda m: labels.get(m.group(0).casefold(), "<name>"), message, flags=re.IGNORECASE)
-
-
 def _parse_date(ctx, param, value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    # fromisoformat alone would also take 20260203 and 2026-W05-1, which the message does not promise.
+    from handoutgen.options import parse_date
+
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value, flags=re.ASCII):
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f'must be a date written as YYYY-MM-DD, e.g. 2026-12-01 (got "{value}")') from None
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _check_checklist_date(day: dt.date, kind: str) -> None:
-    """A checklist's days follow its date; each must be a real date."""
-    if kind == "handout":
-        return
-    from handoutgen.checklist import MAX_DAYS
+    from handoutgen.options import checklist_date_problem
 
-    try:
-        day + dt.timedelta(days=MAX_DAYS)
-    except OverflowError:
-        last = dt.date.max - dt.timedelta(days=MAX_DAYS)
-        raise HandoutError(Problem("--date", None, "", f"{day.isoformat()} leaves no room for the checklist's "
-                                                       f"days after it; give a date up to {last.isoformat()}")) \
-            from None
+    problem = checklist_date_problem(day, kind)
+    if problem is not None:
+        raise HandoutError(problem)
 
 
 def _parse_doses(ctx, param, values: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -319,14 +283,12 @@ def _layout_report(report) -> None:
 def init(directory):
     """Create a new clinic folder DIRECTORY: a commented brand.yaml, an example handout,
     an exercise and its picture. It builds as it is."""
-    from handoutgen.scaffolding import create_clinic
+    from handoutgen.scaffolding import create_clinic, next_steps
 
     made = create_clinic(directory)
     for path in made:
         click.echo(f"created {path}")
-    click.echo(f"\nNext: edit {directory / 'brand.yaml'}, then\n"
-               f"  handoutgen preview example --root {directory}   (a picture of the page)\n"
-               f"  handoutgen build --root {directory}             (every PDF, in out/)")
+    click.echo(f"\n{next_steps(directory)}")
 
 
 @contextlib.contextmanager
