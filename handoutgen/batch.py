@@ -87,6 +87,11 @@ class BatchReport:
     def ok(self) -> bool:
         return not self.failed and not self.interrupted
 
+    def problems(self) -> list[Problem]:
+        """The problems of the failed handouts, each once: one told by several handouts
+        (brand.yaml's, an exercise file's, a picture's) is printed once per build."""
+        return list(dict.fromkeys(problem for outcome in self.failed for problem in outcome.problems))
+
 
 def default_jobs() -> int:
     try:
@@ -155,6 +160,7 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
                         f"saved ({exc.strerror or exc}); the next build renders every handout again")
     report.failed.sort(key=lambda o: o.source)
     report.rendered.sort()
+    report.warnings = list(dict.fromkeys(report.warnings))  # an exercise file's, once however many use it
     return report
 
 

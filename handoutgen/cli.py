@@ -316,9 +316,8 @@ def _progress_bar():
 def _report(report, verb: str, strict: bool = False) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for outcome in report.failed:
-        for problem in outcome.problems:
-            click.echo(f"error: {problem}", err=True)
+    for problem in report.problems():  # each once, however many handouts it failed
+        click.echo(f"error: {problem}", err=True)
     if report.manifest_repaired:
         click.echo("note: the record of the last build (out/.handoutgen-manifest.json) was unreadable; "
                    "every handout was rendered again", err=True)

@@ -24,11 +24,15 @@ class Problem:
 
 
 def closest(word: str, options, cutoff: float = 0.6) -> str | None:
-    """The option `word` was probably meant to be, for "did you mean" hints."""
+    """The option `word` was probably meant to be, for "did you mean" hints;
+    capitals aside (`Walk.PNG` finds walk.png, `Pendulum` pendulum)."""
     import difflib  # only when something is wrong: keeps start-up fast
 
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
-    return close[0] if close else None
+    folded: dict[str, str] = {}
+    for option in options:
+        folded.setdefault(str(option).casefold(), option)
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=cutoff)
+    return folded[close[0]] if close else None
 
 
 class HandoutError(click.ClickException):

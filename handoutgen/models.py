@@ -22,6 +22,8 @@ def _fail(message: str) -> NoReturn:
 
 
 def _shown(value: Any) -> str:
+    if value is None:
+        return "nothing"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -221,6 +223,7 @@ def _relative_file(value: Any) -> str:
 
 
 RelativeFile = Annotated[str, BeforeValidator(_relative_file)]
+relative_file = _relative_file  # the same check, for a value read before its file validates
 
 
 def _url(value: Any) -> str:
@@ -360,7 +363,8 @@ ExerciseEntry = Annotated[
     Discriminator(_entry_kind),
     BeforeValidator(_shorthand),
 ]
-UNION_TAGS = {"<ref>", "<inline>"}
+UNION_MODELS: dict[str, type[Strict]] = {"<ref>": ExerciseRef, "<inline>": InlineExercise}
+UNION_TAGS = set(UNION_MODELS)
 
 
 class Section(Strict):

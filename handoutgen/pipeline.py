@@ -10,6 +10,7 @@ render the layout (layout) → parse its markup (markup) → flowables
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import stat
 import sys
@@ -32,7 +33,7 @@ from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
 from handoutgen.models import MAX_PAGES
 from handoutgen.pdf import frame_size, make_pdf
-from handoutgen.resolve import Library, ResolvedHandout, resolve_handout
+from handoutgen.resolve import Library, Origin, ResolvedHandout, resolve_handout
 
 LAYOUTS = {"handout": "handout.xml.j2", "checklist": "checklist.xml.j2"}
 KINDS = {"handout": ("handout",), "checklist": ("checklist",), "both": ("handout", "checklist")}
@@ -289,7 +290,7 @@ class Renderer:
             try:
                 pictures[key] = load_picture(image_path, self.clinic.shown(image_path), roots=[self.clinic.root])
             except HandoutError as exc:
-                problems += exc.problems
+                problems += _named_by_users(exc.problems, resolved.image_uses.get(key, []))
         if problems:
             raise HandoutError(problems)
         variables = template_variables(resolved, discharge, people)
@@ -346,20 +347,42 @@ class Renderer:
         except TooTall as exc:
             where = f"{exc.item.label} is" if exc.item.card is not None else f"the {exc.item.label} is"
             raise HandoutError(Problem(resolved.file, None, "",
-                                       f"{where} {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) taller than "
+                                       f"{where} {length(exc.overflow)} taller than "
                                        f"a whole page even with {ctx.fit.floor:g} pt text, and an exercise is never "
                                        "split across pages; shorten its text or make it two exercises")) from None
         except DoesNotFit as exc:
             raise HandoutError(Problem(resolved.file, None, "", _overflow_message(kind, exc))) from None
 
 
+def _named_by_users(problems: list[Problem], uses: list[Origin]) -> list[Problem]:
+    """A broken picture's problems (`images/huge.png: is 20000×20000 pixels …`) told where it
+    is named, once per file that names it: `handouts/x.yaml:5: exercises[0].image: images/huge.png is …`."""
+    if not uses:
+        return problems
+    named = []
+    for problem in problems:
+        picture = problem.file if problem.line is None else f"{problem.file}:{problem.line}:"
+        message = problem.message.removeprefix("file ")  # readsafe's "file is N bytes"
+        named += [Problem(use.file, use.line, use.field, f"{picture} {message}") for use in uses]
+    return named
+
+
+def length(points: float) -> str:
+    """A length on the page for a message: points, and a unit a reader can picture
+    ("3 pt (about 1 mm)", "150 pt (2.1 in)"), never "0.0 in"."""
+    shown = max(1, math.ceil(points))
+    if points < 72:
+        return f"{shown} pt (about {max(1, round(points * 25.4 / 72))} mm)"
+    return f"{shown} pt ({points / 72:.1f} in)"
+
+
 def _overflow_message(kind: str, exc: DoesNotFit) -> str:
     pages = "one page" if exc.pages == 1 else f"{exc.pages} pages"
-    text = (f"the {kind} does not fit on {pages}: {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) "
+    text = (f"the {kind} does not fit on {pages}: {length(exc.overflow)} "
             f"too long even with {exc.floor:g} pt text and the most compact layout; ")
     if exc.names:
         text = (f"the {kind} fits, but not with the longest names a therapist may print on it "
-                f"({NAME_LIMIT} characters each): {exc.overflow:.0f} pt ({exc.overflow / 72:.1f} in) too long "
+                f"({NAME_LIMIT} characters each): {length(exc.overflow)} too long "
                 f"even with {exc.floor:g} pt text; ")
     if kind == "checklist":
         return text + "use fewer days (checklist.days) or fewer exercises"

@@ -22,6 +22,7 @@ from handoutgen.models import (
     ExerciseRef,
     HandoutFile,
     clean_text,
+    relative_file,
 )
 from handoutgen.readsafe import Refused, inside
 from handoutgen.validate import validate
@@ -62,6 +63,9 @@ class ResolvedHandout:
     warnings: list[Problem]
     deps: list[Path]  # the files read: brand, handout, exercises, pictures
     lang: str = "en"  # the page's language (docs/languages.md)
+    # Who uses each picture (a key of `images`): the brand's logo:, an exercise file's image:, a
+    # handout's exercises[i].image; one per file, so a broken picture is reported where it is named.
+    image_uses: dict[str, list[Origin]] = field(default_factory=dict)
 
 
 def _texts(obj, doc: Document, path: tuple = ()):
@@ -89,13 +93,15 @@ class Library:
         self._exercise_ids: list[str] | None = None
         self._texts: dict[str, list[tuple[str, Origin]]] = {}  # of the brand and each exercise
         self._image_paths: dict[str, Path | None] = {}
+        self._image_names: list[str] | None = None
 
     def brand(self) -> tuple[Brand, Document]:
         if self._brand is None:
             doc = self.clinic.load(self.clinic.brand_path)
             brand, problems = validate(Brand, doc)
-            if brand is not None and brand.logo:
-                problems += self.image_problems(brand.logo, doc, ("logo",))
+            logo = brand.logo if brand is not None else _raw_file(doc, ("logo",), problems)
+            if logo:
+                problems += self.image_problems(logo, doc, ("logo",))
             if brand is not None:
                 for name, message in contrast.problems(brand.colors.primary, brand.colors.accent):
                     path = tuple(name.split("."))
@@ -125,8 +131,10 @@ class Library:
                 self._exercises[ex_id] = (None, None, exc.problems)
             else:
                 exercise, problems = validate(Exercise, doc)
-                if exercise is not None and exercise.image:
-                    problems += self.image_problems(exercise.image, doc, ("image",))
+                # Checked even when other fields are wrong: every problem of the file at once.
+                image = exercise.image if exercise is not None else _raw_file(doc, ("image",), problems)
+                if image:
+                    problems += self.image_problems(image, doc, ("image",))
                 self._exercises[ex_id] = (exercise if not problems else None, doc, problems)
         return self._exercises[ex_id]
 
@@ -147,14 +155,72 @@ class Library:
                     if exc.reason == "loop":
                         return [Problem(doc.file, line, dotted(path), f'"images/{name}" {exc.message}; '
                                         "put the picture itself there instead of the link")]
-            return [Problem(doc.file, line, dotted(path),
-                            f'no file "images/{name}"; put the picture there or fix the name')]
+            return [Problem(doc.file, line, dotted(path), f'no file "images/{name}"; {self._image_hint(name)}')]
         if self.clinic.inside(candidate) is None:
             return [Problem(doc.file, line, dotted(path),
                             "leads outside the clinic folder (through a link); copy the file into images/")]
         if not candidate.is_file():
             return [Problem(doc.file, line, dotted(path), f'"images/{name}" is not a file')]
         return []
+
+
+    def _image_hint(self, name: str) -> str:
+        """Did you mean the picture of images/ whose name is closest (capitals aside)?"""
+        if self._image_names is None:
+            self._image_names = _files_in(self.clinic.images_dir)
+        close = closest(name, self._image_names)
+        if close is None:
+            return "put the picture there or fix the name"
+        if close.casefold() == name.casefold():
+            return f'did you mean "{close}"? The name must match exactly, capitals too'
+        return f'did you mean "{close}"? If not, put the picture there'
+
+
+MAX_LISTED_IMAGES = 5_000  # files of images/ compared for "did you mean"; a clinic has dozens
+
+
+def _files_in(folder: Path) -> list[str]:
+    """The files of `folder` and its subfolders (not hidden, links not followed), as
+    names relative to it; at most MAX_LISTED_IMAGES."""
+    import os
+
+    names: list[str] = []
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(parent).relative_to(folder)
+        names.extend((base / f).as_posix() for f in sorted(files) if not f.startswith("."))
+        if len(names) >= MAX_LISTED_IMAGES:
+            return names[:MAX_LISTED_IMAGES]
+    return names
+
+
+def _raw_file(doc: Document, path: tuple, problems: list[Problem]) -> str | None:
+    """A picture's name as written at `path` in a file that did not validate, if it is a
+    valid name and has no problem of its own: checked too, so all problems come at once."""
+    value = doc.data
+    for part in path:
+        if isinstance(part, int):
+            value = value[part] if isinstance(value, list) and part < len(value) else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, str) or any(p.field == dotted(path) for p in problems):
+        return None
+    try:
+        return relative_file(value)
+    except Exception:  # PydanticCustomError: validation reports it
+        return None
+
+
+def _raw_images(doc: Document, problems: list[Problem]) -> list[tuple[tuple, str]]:
+    """The pictures of a handout's written-out exercises, when the handout did not validate."""
+    entries = doc.data.get("exercises") if isinstance(doc.data, dict) else None
+    found = []
+    for i, entry in enumerate(entries[:MAX_EXERCISES] if isinstance(entries, list) else []):
+        name = _raw_file(doc, ("exercises", i, "image"), problems) if isinstance(entry, dict) and "use" not in entry \
+            else None
+        if name:
+            found.append((("exercises", i, "image"), name))
+    return found
 
 
 LIMB_WITHOUT_SIDE = ("needs side: (each, left, right, both or alternating); a limb alone does not say "
@@ -172,16 +238,22 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
     doc = clinic.load(path)
     model, problems = validate(HandoutFile, doc)
     known = library.exercise_ids()
+    unknown = _unknown_uses(doc, known)
+    # One message for one `use:`: "no exercise" (with did-you-mean) replaces the id's own format error.
+    problems = [p for p in problems if not any(p.field == u.field or p.field.startswith(u.field + ".")
+                                               for u in unknown)]
     if model is None:
-        # Report unknown exercise ids too, so one pass fixes everything.
-        raise HandoutError(problems + _unknown_uses(doc, known))
+        # Report unknown exercise ids and missing pictures too, so one pass fixes everything.
+        for image_at, name in _raw_images(doc, problems):
+            problems += library.image_problems(name, doc, image_at)
+        raise HandoutError(problems + unknown)
     texts = library.texts("brand", brand, brand_doc) + list(_texts(model, doc))
     views: list[ExerciseView] = []
     sources: dict[int, tuple] = {}  # id(view): (exercise, its document, its path, its note's path in the handout)
     found: dict[str, Path | None] = {}  # None: missing, reported by image_problems
     if brand.logo:
         found[brand.logo] = library.image_path(brand.logo)
-    problems += _unknown_uses(doc, known)
+    problems += unknown
     for i, entry in enumerate(model.exercises):
         where = ("exercises", i)
         if isinstance(entry, ExerciseRef):
@@ -247,6 +319,22 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
             problems.append(Problem(o.file, o.line, o.field + ".dosage.limb", LIMB_WITHOUT_SIDE))
         if view.image:
             found[view.image] = library.image_path(view.image)
+    # Where each picture is named (a broken one is reported there), and the files' own warnings.
+    uses: dict[str, list[Origin]] = {}
+    if brand.logo:
+        _use(uses, brand.logo, brand_doc, ("logo",))
+    warned = [doc, brand_doc]
+    for view in views:
+        if id(view) in sources:
+            source_doc, at = sources[id(view)][1], sources[id(view)][2]
+        else:  # added with --add
+            source_doc, at = library.exercise(view.use or "")[1], ()
+        if source_doc is None:
+            continue
+        if view.image:
+            _use(uses, view.image, source_doc, at + ("image",))
+        if all(source_doc is not seen for seen in warned):
+            warned.append(source_doc)
     people = {} if people is None else people  # cleaned in place: the caller's names are the cleaned ones
     for label, value in people.items():
         if value is None:
@@ -279,7 +367,15 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
     deps = [clinic.brand_path, path] + sorted({clinic.exercises_dir / f"{v.use}.yaml" for v in views if v.use})
     deps += sorted(set(images.values()))
     return ResolvedHandout(id=path.stem, file=doc.file, brand=brand, model=model, exercises=views,
-                           images=images, texts=texts, warnings=_warnings(doc, views), deps=deps, lang=lang)
+                           images=images, texts=texts, deps=deps, lang=lang, image_uses=uses,
+                           warnings=[w for d in warned for w in d.warnings] + _warnings(doc, views))
+
+
+def _use(uses: dict[str, list[Origin]], name: str, doc: Document, at: tuple) -> None:
+    """`doc` names picture `name` at `at`: kept once per file (its first place)."""
+    origins = uses.setdefault(name, [])
+    if all(origin.file != doc.file for origin in origins):
+        origins.append(Origin(doc.file, doc.line_of(at), dotted(at)))
 
 
 def _edit_program(views: list[ExerciseView], skip: tuple[str, ...], add: tuple[str, ...],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import TypeVar
@@ -9,7 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from handoutgen.errors import Problem, closest
-from handoutgen.models import UNION_TAGS
+from handoutgen.models import UNION_MODELS, UNION_TAGS, ExerciseRef
 from handoutgen.yamlload import Document, dotted
 
 M = TypeVar("M", bound=BaseModel)
@@ -32,13 +33,21 @@ def _problem(model: type[BaseModel], doc: Document, err) -> Problem:
     kind, value = err["type"], err.get("input")
     field = dotted(loc)
     line = doc.line_of(loc)
-    if kind == "hg":
+    comment = doc.comments.get(loc)
+    if comment is not None and value is None:  # `accent: #FFF176`: the value was read as a comment
+        what = "colour" if re.fullmatch(r"#[0-9a-fA-F]{3,8}", comment) else "text"
+        message = (f'is empty: a # starts a comment in YAML, so {comment} was read as a comment; put the {what} '
+                   f'in quotes, e.g. {loc[-1]}: "{comment}"')
+    elif kind == "hg":
         message = err["msg"]
     elif kind == "missing":
         message = "is required; add it (see docs/formats.md)"
         line = doc.line_of(loc[:-1])
+    elif kind == "extra_forbidden" and _under(err["loc"], "<ref>") and loc[-1] in UNION_MODELS["<inline>"].model_fields:
+        message = _not_with_use(doc, loc)
+        line = doc.line_of(loc, key=True)
     elif kind == "extra_forbidden":
-        allowed = _allowed_fields(model, loc[:-1])
+        allowed = _allowed_fields(model, loc[:-1], _under(err["loc"], "<ref>") or _under(err["loc"], "<inline>"))
         close = closest(str(loc[-1]), allowed)
         hint = f'did you mean "{close}"?' if close else f"allowed here: {', '.join(allowed)}"
         message = f"unknown field; {hint}"
@@ -54,6 +63,25 @@ def _problem(model: type[BaseModel], doc: Document, err) -> Problem:
     return Problem(doc.file, line, field, message)
 
 
+def _under(raw_loc: tuple, tag: str) -> str | None:
+    """`tag` if the field at `raw_loc` (pydantic's, with union tags) sits right under it."""
+    return tag if len(raw_loc) >= 2 and raw_loc[-2] == tag else None
+
+
+def _not_with_use(doc: Document, loc: tuple) -> str:
+    """A field of a whole exercise given next to `use:` (which takes it from the exercise's file)."""
+    entry = doc.data
+    for part in loc[:-1]:
+        entry = entry[part] if isinstance(entry, (dict, list)) else None
+    use = entry.get("use") if isinstance(entry, dict) else None
+    where = f"exercises/{use}.yaml" if isinstance(use, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", use) \
+        else "the exercise's file in exercises/"
+    allowed = [name for name in ExerciseRef.model_fields if name != "use"]
+    names = ", ".join(allowed[:-1]) + " and " + allowed[-1] if len(allowed) > 1 else allowed[0]
+    return (f"cannot be changed here: an exercise taken with use: may change only its {names}; "
+            f"change {loc[-1]} in {where}, or write the exercise out here (name:, steps:, ...) instead of use:")
+
+
 def _kind(value) -> str:
     if value is None:
         return "nothing"
@@ -64,8 +92,9 @@ def _kind(value) -> str:
     return f'the text "{value}"'
 
 
-def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Field names of the model(s) found at `loc`, for "did you mean" hints."""
+def _allowed_fields(model: type[BaseModel], loc: tuple, tag: str | None = None) -> list[str]:
+    """Field names of the model(s) found at `loc`, for "did you mean" hints; `tag`:
+    which model of a union (an exercise taken with use:, or written out)."""
     models = [model]
     for part in loc:
         if isinstance(part, int):
@@ -76,6 +105,8 @@ def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
             if info is not None:
                 found.extend(_models_in(info.annotation))
         models = found
+    if tag is not None and UNION_MODELS[tag] in models:
+        models = [UNION_MODELS[tag]]
     names: list[str] = []
     for m in models:
         names.extend(n for n in m.model_fields if n not in names)

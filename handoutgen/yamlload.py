@@ -64,6 +64,10 @@ class Document:
     data: object
     lines: dict[FieldPath, int] = field(default_factory=dict)  # value lines
     key_lines: dict[FieldPath, int] = field(default_factory=dict)  # key lines
+    # Empty values followed by a comment on their line (`accent: #FFF176`): the comment,
+    # which the author probably meant as the value (validate names it).
+    comments: dict[FieldPath, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # e.g. a sentence split at a comma in [...]
 
     def line_of(self, path: FieldPath, key: bool = False) -> int | None:
         """Line of the value at `path`, or of its nearest ancestor."""
@@ -99,7 +103,7 @@ def load_yaml(path: Path, shown_as: str, roots: Iterable[Path | str] = ("/",)) -
 class _Open:
     """A list or a set of fields being built."""
 
-    __slots__ = ("value", "path", "line", "keep", "key", "key_line", "key_keep", "index")
+    __slots__ = ("value", "path", "line", "keep", "key", "key_line", "key_keep", "index", "flow")
 
     def __init__(self, value, path: FieldPath, line: int, keep: bool):
         self.value = value  # list or dict
@@ -110,6 +114,8 @@ class _Open:
         self.key_line = 0
         self.key_keep = True
         self.index = 0
+        # In a flow list ([a, b]): (text, plain, line) of each item; None for an item that is not text.
+        self.flow: list[tuple[str, bool, int] | None] | None = None
 
 
 def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
@@ -128,7 +134,7 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
     doc = Document(shown_as, None)
     problems: list[Problem] = []
     try:
-        found = _build(yaml.parse(text, Loader=_TextLoader), doc, problems)
+        found = _build(yaml.parse(text, Loader=_TextLoader), doc, problems, text)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a control code
         line = text[: exc.position].count("\n") + 1
         fail(f"contains the control character U+{exc.character:04X}, which YAML does not allow; delete it", line)
@@ -157,7 +163,7 @@ def _hint(text: str, exc: yaml.MarkedYAMLError) -> str:
     return ""
 
 
-def _build(events, doc: Document, problems: list[Problem]) -> bool:
+def _build(events, doc: Document, problems: list[Problem], text: str = "") -> bool:
     """Fill doc.data and its lines from the event stream; False if it holds no document."""
     stack: list[_Open] = []
     values = 0
@@ -222,6 +228,8 @@ def _build(events, doc: Document, problems: list[Problem]) -> bool:
         line = event.start_mark.line + 1
         if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
             node = stack.pop()
+            if node.flow and node.keep:
+                _split_at_commas(doc, node)
             key_place = bool(stack) and isinstance(stack[-1].value, dict) and stack[-1].key is None
             done(node.value if node.keep else None, node.line, key_place)
             continue
@@ -259,10 +267,16 @@ def _build(events, doc: Document, problems: list[Problem]) -> bool:
                 continue
             if tag == _NULL:
                 value = None
+                if keep and not is_key and not event.style and not event.value:
+                    comment = _comment_after(text, event.end_mark.index)
+                    if comment:
+                        doc.comments[path] = comment
             else:
                 # In every style but literal (|), a lone newline in the value is where
                 # the author left a blank line: make paragraph breaks uniform.
                 value = event.value if event.style == "|" else event.value.replace("\n", "\n\n")
+            if stack and stack[-1].flow is not None:
+                stack[-1].flow.append((value, not event.style, line) if isinstance(value, str) else None)
             done(value, line, is_key, event.value if is_key else None)
             continue
         # The start of a list or a set of fields.
@@ -275,9 +289,58 @@ def _build(events, doc: Document, problems: list[Problem]) -> bool:
                 problems.append(Problem(doc.file, line, _dotted(path),
                                         f"YAML tags like {tag!r} are not allowed; remove the tag"))
             keep = False
+        if stack and stack[-1].flow is not None:
+            stack[-1].flow.append(None)
         # A list or set of fields as a key is thrown away, and refused when it ends.
         stack.append(_Open([] if expected == _SEQ else {}, path, line, keep))
+        if expected == _SEQ and event.flow_style:
+            stack[-1].flow = []
     return () in doc.lines
+
+
+_COMMENT = re.compile(r"[ \t]+#[ \t]*([^\r\n]*)")
+
+
+def _comment_after(text: str, index: int) -> str | None:
+    """The comment right after an empty value on its line, `#` included (`accent: #FFF176`)."""
+    found = _COMMENT.match(text, index)
+    return "#" + found.group(1).rstrip() if found and found.group(1).strip() else None
+
+
+# Fields whose list items are sentences, and what one item is called in a message.
+SENTENCE_LISTS = {"steps": "step", "cautions": "caution", "items": "item", "summary": "paragraph",
+                  "text": "paragraph"}
+_SENTENCE_END = tuple(".!?:;…")
+_QUOTED_AT_MOST = 80  # characters of the joined text a message quotes
+
+
+def _split_at_commas(doc: Document, node: _Open) -> None:
+    """Warn when a flow list (`steps: [Stand tall, then lift your heel]`) looks like one
+    sentence cut at its commas: an unquoted item starting with a small letter after an item
+    that does not end a sentence, in a run that starts like a sentence (a capital letter).
+    A list of lower-case words (`[ankle, knee]`) is a list, not a split sentence."""
+    named = _named(node.path)
+    word = SENTENCE_LISTS.get(named[-1]) if named and isinstance(named[-1], str) else None
+    if word is None or node.flow is None:
+        return
+    run: list[tuple[str, bool, int]] = []
+    for item in [*node.flow, None]:
+        if (item is not None and run and item[1] and item[0][:1].islower() and run[0][0][:1].isupper()
+                and not run[-1][0].rstrip().endswith(_SENTENCE_END)):
+            run.append(item)
+            continue
+        if len(run) > 1:
+            break
+        run = [item] if item is not None else []
+    if len(run) < 2:
+        return
+    joined = ", ".join(text for text, _, _ in run)
+    if len(joined) > _QUOTED_AT_MOST:
+        joined = joined[:_QUOTED_AT_MOST - 3].rstrip() + "..."
+    doc.warnings.append(Problem(
+        doc.file, run[0][2], _dotted(named),
+        f'"{joined}" looks like one {word} split into {len(run)} at its commas (inside [ ], a comma starts '
+        f'a new {word}); put each {word} on its own line starting with "- ", or put the whole {word} in quotes'))
 
 
 def _named(path: FieldPath) -> FieldPath:

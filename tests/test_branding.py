@@ -187,18 +187,21 @@ def _brand_error(clinic: Path, old: str, new: str, *expected: str, files: dict |
 BAD_BRANDS = {
     "logo missing": ("logo: logo.png", "logo: lgo.png", ['brand.yaml:{line}: logo: no file "images/lgo.png"'], {}),
     "logo corrupt": ("logo: logo.png", "logo: broken.png",
-                     ["images/broken.png: cannot be read as a picture"], {"images/broken.png": "not a picture\n"}),
+                     ["brand.yaml:{line}: logo: images/broken.png cannot be read as a picture"],
+                     {"images/broken.png": "not a picture\n"}),
     "logo outside by path": ("logo: logo.png", "logo: ../../logo.png",
                              ["brand.yaml:{line}: logo: must be a file name inside the clinic's images/ folder"], {}),
     "svg logo with external picture": (
-        "logo: logo.png", "logo: evil.svg", ['images/evil.svg: contains <image>'],
+        "logo: logo.png", "logo: evil.svg", ['brand.yaml:{line}: logo: images/evil.svg contains <image>'],
         {"images/evil.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">'
                             '<image href="file:///etc/hostname" width="9" height="9"/></svg>'}),
     "svg logo with entities": (
-        "logo: logo.png", "logo: ent.svg", ["images/ent.svg: has a DOCTYPE or entity declarations"],
+        "logo: logo.png", "logo: ent.svg",
+        ["brand.yaml:{line}: logo: images/ent.svg has a DOCTYPE or entity declarations"],
         {"images/ent.svg": '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
                            '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><text>&x;</text></svg>'}),
-    "svg logo that is not svg": ("logo: logo.png", "logo: fake.svg", ["images/fake.svg: cannot be read as an SVG"],
+    "svg logo that is not svg": ("logo: logo.png", "logo: fake.svg",
+                                 ["brand.yaml:{line}: logo: images/fake.svg cannot be read as an SVG"],
                                  {"images/fake.svg": "\x89PNG not xml"}),
     "colour with injection": ('accent: "#E8772E"', 'accent: "red; x"',
                               ['brand.yaml:{line}: colors.accent: must be a colour', '(got "red; x")'], {}),

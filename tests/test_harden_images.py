@@ -193,14 +193,16 @@ def _use_picture(clinic, name: str, data: bytes):
 def test_a_picture_too_thin_to_print_is_refused_by_its_shape(clinic, tmp_path, size):
     _use_picture(clinic, "strip.png", _png_claiming(*size))
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, f"images/strip.png: is {size[0]}×{size[1]} pixels", "crop it")
+    assert_user_error(result, "exercises/calf-stretch.yaml:2: image: "
+                      f"images/strip.png is {size[0]}×{size[1]} pixels", "crop it")
     assert "text" not in result.output.lower()
 
 
 def test_a_png_beyond_pillows_own_limit_gets_our_message(clinic, tmp_path):
     _use_picture(clinic, "huge.png", _png_claiming(30_000, 30_000))
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, "images/huge.png: is 30000×30000 pixels, too large to print; scale it down")
+    assert_user_error(result, "exercises/calf-stretch.yaml:2: image: "
+                      "images/huge.png is 30000×30000 pixels, too large to print; scale it down")
 
 
 def _svg(attrs: str, inner: str = '<rect x="1" y="1" width="5" height="5" stroke="black"/>') -> str:
@@ -222,7 +224,8 @@ def _svg(attrs: str, inner: str = '<rect x="1" y="1" width="5" height="5" stroke
 def test_svg_numbers_that_cannot_be_drawn_are_refused_with_their_line(clinic, tmp_path, svg, line, says):
     _use_picture(clinic, "drawing.svg", svg.encode())
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, f"images/drawing.svg:{line}: ", says, "export the drawing again")
+    assert_user_error(result, "exercises/calf-stretch.yaml:2: image: "
+                      f"images/drawing.svg:{line}: ", says, "export the drawing again")
     assert "text" not in result.output.lower()
 
 
@@ -230,7 +233,7 @@ def test_an_svg_logo_of_infinite_width_is_refused(clinic, tmp_path):
     (clinic / "images/logo.svg").write_text(_svg('width="inf" height="10"'))
     edit(clinic / "brand.yaml", "logo: logo.png", "logo: logo.svg")
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, "images/logo.svg:1: ", 'width "inf"')
+    assert_user_error(result, "brand.yaml:7: logo: images/logo.svg:1: ", 'width "inf"')
 
 
 def test_an_ordinary_svg_still_prints(clinic, tmp_path):

@@ -139,7 +139,8 @@ def test_png_claiming_20000_by_20000_pixels_is_refused_before_decoding(clinic, t
     result, _ = _render(clinic, tmp_path)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert_user_error(result, "images/huge.png: is 20000×20000 pixels, too large to print; scale it down")
+    assert_user_error(result, "exercises/calf-stretch.yaml:2: image: "
+                      "images/huge.png is 20000×20000 pixels, too large to print; scale it down")
     assert peak < 200_000_000  # decoding would need 1.2 GB
 
 
@@ -148,13 +149,15 @@ def test_truncated_jpeg_is_refused(clinic, tmp_path):
     Image.effect_noise((400, 300), 50).convert("RGB").save(photo, "JPEG")
     _use_picture(clinic, "cut.jpg", photo.getvalue()[:3000])
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, "images/cut.jpg: cannot be read as a picture", "re-save it as PNG or JPEG")
+    assert_user_error(result, "exercises/calf-stretch.yaml:2: image: "
+                      "images/cut.jpg cannot be read as a picture", "re-save it as PNG or JPEG")
 
 
 def test_text_file_named_png_is_refused(clinic, tmp_path):
     _use_picture(clinic, "notes.png", b"these are my notes, not a picture\n")
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, "images/notes.png: cannot be read as a picture")
+    assert_user_error(result, "exercises/calf-stretch.yaml:2: image: "
+                      "images/notes.png cannot be read as a picture")
 
 
 def _embedded_pictures(out):
