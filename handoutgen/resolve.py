@@ -168,12 +168,23 @@ class Library:
         """Did you mean the picture of images/ whose name is closest (capitals aside)?"""
         if self._image_names is None:
             self._image_names = _files_in(self.clinic.images_dir)
-        close = closest(name, self._image_names)
+        same = [n for n in self._image_names if n.casefold() == name.casefold()]
+        if same:
+            return f'did you mean "{same[0]}"? The name must match exactly, capitals too'
+        # Compared without the extension (".png" alike in every name would make any two names close).
+        stems = {_stem(n): n for n in self._image_names}
+        close = closest(_stem(name), stems, cutoff=IMAGE_NAME_CUTOFF)
         if close is None:
             return "put the picture there or fix the name"
-        if close.casefold() == name.casefold():
-            return f'did you mean "{close}"? The name must match exactly, capitals too'
-        return f'did you mean "{close}"? If not, put the picture there'
+        return f'did you mean "{stems[close]}"? If not, put the picture there'
+
+
+IMAGE_NAME_CUTOFF = 0.75  # how alike (0-1) two pictures' names must be to suggest one for the other
+
+
+def _stem(name: str) -> str:
+    """A picture's name without its extension, for comparing names."""
+    return name.rsplit(".", 1)[0] if "." in name.rsplit("/", 1)[-1] else name
 
 
 MAX_LISTED_IMAGES = 5_000  # files of images/ compared for "did you mean"; a clinic has dozens
