@@ -291,6 +291,26 @@ def init(directory):
     click.echo(f"\n{next_steps(directory)}")
 
 
+@cli.command(short_help="Start the therapists' web page.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDR",
+              help="Address to listen on. Only this computer by default; e.g. 0.0.0.0 serves the clinic's "
+                   "network (then give --password-file: docs/serve.md).")
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file whose first line is the password the page asks for.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="A host name the page may be opened by, e.g. frontdesk.local (repeatable); "
+                   "addresses and localhost always work.")
+@common
+def serve(port, host, password_file, allow_hosts, clinic):
+    """Serve the web page where therapists pick a handout, personalise it, see the page
+    as they type and print it. Nothing about a patient is stored."""
+    from handoutgen.web.serve import serve as run
+
+    run(clinic, host, port, password_file, allow_hosts)
+
+
 @contextlib.contextmanager
 def _progress_bar():
     """A bar on a terminal; nothing when output is piped or in CI."""

@@ -1,0 +1,314 @@
+"""`handoutgen serve`: the therapists' web page over a clinic folder (docs/serve.md).
+
+The same renderer and rules as the command line. A patient's name travels only in POST
+bodies, is rendered in memory and never stored: the form carries the whole state.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import sys
+import threading
+from io import BytesIO
+from pathlib import Path
+
+from flask import Flask, abort, render_template, request, send_file
+
+from handoutgen import i18n
+from handoutgen.clinic import Clinic
+from handoutgen.errors import HandoutError, Problem
+from handoutgen.fit import DoesNotFit, TooTall
+from handoutgen.pipeline import SUFFIXES, Discharge, Rendered, Renderer
+from handoutgen.privacy import without_names
+from handoutgen.resolve import Library, resolve_handout
+from handoutgen.web import form
+from handoutgen.web.catalog import Catalog
+from handoutgen.web.form import CHOICES, DOSE_FIELDS, PAGE_CHOICES, Choices, Row
+from handoutgen.web.guard import TOKEN_FIELD, TOKEN_HEADER, Guard
+
+PREVIEW_DPI = 96  # one CSS pixel a point and a third: sharp enough on screen, fast to draw
+MAX_BODY = 256 * 1024  # bytes of one request: a form of 100 exercises is far less
+MAX_FORM_PARTS = 2000  # fields of one form: 100 exercises of 9 dose fields, and the rest
+KIND_LABELS = {"handout": "Handout", "checklist": "Checklist (the log the patient ticks at home)",
+               "both": "Both, front and back (for duplex printing)"}
+
+
+class Studio:
+    """One clinic's handouts, rendered on request; one render at a time (ReportLab's and
+    PDFium's state is shared by the process), the PNG encoded outside the lock."""
+
+    def __init__(self, clinic: Clinic):
+        self.clinic = clinic
+        self.catalog = Catalog(clinic)
+        self._lock = threading.Lock()
+
+    def handout_path(self, handout_id: str) -> Path:
+        path = self.catalog.handout(handout_id)
+        if path is None:
+            abort(404, f'no handout "{handout_id}" in handouts/')
+        return path
+
+    def base(self, path: Path):
+        """The handout as written (no patient, no edits): its rows and its defaults."""
+        with self._lock:
+            resolved = resolve_handout(self.clinic, path, Library(self.clinic))
+        rows = [Row(str(n), view.name, dose_text(view.dose)) for n, view in enumerate(resolved.exercises, 1)]
+        brand = resolved.brand
+        defaults = {"lang": resolved.lang,
+                    "large_print": bool(resolved.model.large_print if resolved.model.large_print is not None
+                                        else brand.large_print),
+                    "pages": resolved.model.pages or brand.pages,
+                    "title": resolved.model.title}
+        return rows, defaults
+
+    def rows(self, choices: Choices, base: list[Row]) -> list[Row]:
+        """The exercises the page shows: the ones kept, in order, each dose as typed."""
+        by_key = {row.key: row for row in base}
+        keys = [row.key for row in base] if choices.items is None else list(dict.fromkeys(choices.items))
+        rows = []
+        library = Library(self.clinic)
+        for index, key in enumerate(keys):
+            row = by_key.get(key)
+            if row is None:
+                exercise = None
+                if key in library.exercise_ids():
+                    with self._lock:
+                        exercise = library.exercise(key)[0]
+                row = Row(key, exercise.name if exercise else key,
+                          dose_text(exercise.dosage) if exercise else {}, added=True)
+            rows.append(Row(row.key, row.name, {**row.dose, **choices.doses.get(key, {})}, row.added, index))
+        return rows
+
+    def render(self, path: Path, discharge: Discharge, kind: str) -> Rendered:
+        with self._lock:
+            return Renderer(self.clinic).render(path, discharge, kind)
+
+    def picture(self, pdf: bytes) -> tuple[bytes, tuple[int, int]]:
+        from handoutgen.preview import to_png
+
+        with self._lock:
+            return to_png(pdf, PREVIEW_DPI, fast=True)
+
+
+def dose_text(dose) -> dict[str, str]:
+    """A dose as its inputs show it: 8, 30 s, each (durations in the units the CLI reads)."""
+    if dose is None:
+        return {}
+    shown = {}
+    with i18n.using(i18n.DEFAULT):
+        for name in DOSE_FIELDS:
+            value = getattr(dose, name)
+            if value is not None:
+                shown[name] = value.short().replace("\xa0", " ") if hasattr(value, "short") else str(value)
+    return shown
+
+
+def language_names() -> dict[str, str]:
+    from babel import Locale
+
+    return {code: (Locale.parse(code).get_display_name(code) or code).capitalize() for code in i18n.available()}
+
+
+def create_app(clinic: Clinic, guard: Guard | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_PARTS=MAX_FORM_PARTS)
+    app.jinja_env.autoescape = True  # every template: text is data
+    guard = guard or Guard()
+    guard.install(app)
+    studio = Studio(clinic)
+    app.extensions["handoutgen"] = studio
+
+    @app.context_processor
+    def shared():
+        return {"csrf_field": TOKEN_FIELD, "csrf_header": TOKEN_HEADER, "csrf_token": guard.token,
+                "clinic_name": _clinic_name(studio)}
+
+    @app.get("/")
+    def index():
+        query = request.args.get("q", "")[:100]
+        template = "_handouts.html" if request.headers.get("HX-Request") else "index.html"
+        return render_template(template, handouts=studio.catalog.handouts(query), query=query)
+
+    @app.get("/h/<handout_id>")
+    def editor(handout_id: str):
+        path = studio.handout_path(handout_id)
+        return _editor(studio, path, None)
+
+    @app.post("/h/<handout_id>/preview")
+    def preview(handout_id: str):
+        path = studio.handout_path(handout_id)
+        base, defaults = _base_or_error(studio, path)
+        choices = form.read(request.form, defaults["large_print"])
+        rows = studio.rows(choices, base)
+        return render_template("_preview_answer.html", **_outcome(studio, path, choices, base, rows, defaults))
+
+    @app.post("/h/<handout_id>/exercises")
+    def exercises(handout_id: str):
+        """Remove one exercise or add one from the library; the list and the page come back."""
+        path = studio.handout_path(handout_id)
+        base, defaults = _base_or_error(studio, path)
+        choices = form.read(request.form, defaults["large_print"])
+        items = [row.key for row in studio.rows(choices, base)]
+        focus = None
+        if "remove" in request.form:
+            gone = request.form["remove"]
+            if gone in items:
+                at = items.index(gone)
+                items.remove(gone)
+                focus = f"remove-{min(at, len(items) - 1)}" if items else "add-exercise"
+        elif "add" in request.form:
+            items.append(request.form["add"][:form.TEXT_LIMIT])
+            focus = "add-exercise"
+        choices.items = items
+        rows = studio.rows(choices, base)
+        outcome = _outcome(studio, path, choices, base, rows, defaults)
+        # The list comes back with its own messages; the other fields' are replaced beside them.
+        outcome["slots"] = [slot for slot in outcome["slots"] if slot in PAGE_SLOTS]
+        return render_template("_exercises.html", rows=rows, choices=choices, focus=focus, dose_fields=DOSE_FIELDS,
+                               choices_of=CHOICES, handout_id=handout_id, oob=True, **outcome)
+
+    @app.get("/h/<handout_id>/library")
+    def library(handout_id: str):
+        studio.handout_path(handout_id)
+        query = request.args.get("exercise-search", "")[:100]
+        found = studio.catalog.exercises(query) if query.strip() else []
+        return render_template("_library.html", found=found, query=query, handout_id=handout_id)
+
+    @app.post("/h/<handout_id>/pdf")
+    def pdf(handout_id: str):
+        path = studio.handout_path(handout_id)
+        base, defaults = _base_or_error(studio, path)
+        choices = form.read(request.form, defaults["large_print"])
+        try:
+            discharge, kind = form.discharge(choices, base)
+            rendered = studio.render(path, discharge, kind)
+        except HandoutError as exc:
+            return _editor(studio, path, choices, exc), 422
+        download = request.form.get("action") == "download"
+        return send_file(BytesIO(rendered.pdf), mimetype="application/pdf", as_attachment=download,
+                         download_name=f"{path.stem}{SUFFIXES[kind]}.pdf", max_age=0)
+
+    @app.get("/staff/brand")
+    def brand():
+        handouts = studio.catalog.handouts()
+        chosen = request.args.get("handout") or (handouts[0].id if handouts else "")
+        picture, problems = None, []
+        try:
+            brand_model, _ = Library(clinic).brand()
+        except HandoutError as exc:
+            brand_model, problems = None, [str(p) for p in exc.problems]
+        if brand_model is not None and chosen:
+            path = studio.handout_path(chosen)
+            try:
+                rendered = studio.render(path, Discharge(date=dt.date.today()), "handout")
+                picture = _data_url(studio.picture(rendered.pdf)[0])
+            except HandoutError as exc:
+                problems = [str(p) for p in exc.problems]
+        return render_template("brand.html", brand=brand_model, handouts=handouts, chosen=chosen,
+                               picture=picture, problems=problems)
+
+    @app.get("/staff/check")
+    def check():
+        from handoutgen.batch import build
+
+        with studio._lock:
+            report = build(clinic, clinic.out_dir, jobs=1, write=False)
+        warnings: dict[str, list[str]] = {}
+        for warning in report.warnings:
+            warnings.setdefault(_handout_of(warning, clinic), []).append(str(warning))
+        failed = {Path(o.source).stem: [str(p) for p in o.problems] for o in report.failed}
+        return render_template("check.html", report=report, handouts=studio.catalog.handouts(),
+                               warnings=warnings, failed=failed)
+
+    @app.errorhandler(HandoutError)
+    def broken_clinic(exc: HandoutError):
+        return render_template("problem.html", problems=[str(p) for p in exc.problems]), 500
+
+    @app.errorhandler(Exception)
+    def internal(exc: Exception):
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(exc, HTTPException):
+            return exc
+        names = {"patient": request.form.get("patient"), "therapist": request.form.get("therapist")}
+        print(without_names(f"handoutgen serve: internal error: {exc.__class__.__name__}: {exc}", names),
+              file=sys.stderr)
+        return render_template("problem.html", problems=["internal error: the page could not be made; "
+                                                         "the server's console says why"]), 500
+
+    return app
+
+
+def _clinic_name(studio: Studio) -> str:
+    try:
+        return Library(studio.clinic).brand()[0].clinic
+    except HandoutError:
+        return "handoutgen"
+
+
+def _handout_of(problem, clinic: Clinic) -> str:
+    file = getattr(problem, "file", "")
+    return Path(file).stem if file.startswith("handouts/") else ""
+
+
+def _base_or_error(studio: Studio, path: Path):
+    return studio.base(path)  # a handout that does not load at all: broken_clinic shows why
+
+
+def _data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _outcome(studio: Studio, path: Path, choices: Choices, base: list[Row], rows: list[Row], defaults: dict) -> dict:
+    """Render what the form says: the picture, or each problem beside its field."""
+    problems: list[Problem] = []
+    picture = size = None
+    pages = 0
+    fits = True
+    warnings: list[str] = []
+    try:
+        discharge, kind = form.discharge(choices, base)
+        rendered = studio.render(path, discharge, kind)
+        png, size = studio.picture(rendered.pdf)
+        picture, pages = _data_url(png), rendered.pages
+        warnings = [str(w) for w in rendered.warnings]
+    except HandoutError as exc:
+        problems = exc.problems
+        # A page that no longer fits is said beside the choice of pages (the CLI's words).
+        fits = not isinstance(exc.__context__, (DoesNotFit, TooTall))
+    beside, general = form.placed(problems, rows, fits)
+    return {"picture": picture, "size": size, "pages": pages, "beside": beside, "general": general,
+            "warnings": warnings, "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
+
+
+PAGE_SLOTS = ("patient", "therapist", "date", "lang", "pages")  # the fields outside the list of exercises
+
+
+def _slots(rows: list[Row]) -> list[str]:
+    """Every field's message place, so an answer clears the messages that no longer hold."""
+    slots = [*PAGE_SLOTS, "exercises"]
+    for row in rows:
+        slots.append(f"row-{row.index}")
+        slots += [f"dose-{row.index}-{name}" for name in DOSE_FIELDS]
+    return slots
+
+
+def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutError | None = None):
+    base, defaults = studio.base(path)
+    if choices is None:
+        choices = Choices(date=dt.date.today().isoformat(), lang=defaults["lang"],
+                          large_print=defaults["large_print"])
+    rows = studio.rows(choices, base)
+    if error is None:
+        outcome = _outcome(studio, path, choices, base, rows, defaults)
+    else:
+        fits = not isinstance(error.__context__, (DoesNotFit, TooTall))
+        beside, general = form.placed(error.problems, rows, fits)
+        outcome = {"picture": None, "size": None, "pages": 0, "beside": beside, "general": general,
+                   "warnings": [], "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
+    return render_template("editor.html", handout_id=path.stem, choices=choices, rows=rows, defaults=defaults,
+                           languages=language_names(), page_choices=PAGE_CHOICES, kinds=KIND_LABELS,
+                           dose_fields=DOSE_FIELDS, choices_of=CHOICES, focus=None, oob=False,
+                           **outcome)
+

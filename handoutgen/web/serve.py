@@ -1,0 +1,69 @@
+"""Runs the web page under waitress (a production WSGI server) and says where it is."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from handoutgen.clinic import Clinic
+from handoutgen.errors import HandoutError, Problem
+from handoutgen.web.guard import LOCAL_NAMES, Guard
+
+THREADS = 4  # requests served at once; renders take turns (web.app.Studio)
+PASSWORD_BYTES = 1024
+
+
+def read_password(path: Path) -> str:
+    """The first line of the password file; a clear error if there is none."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(PASSWORD_BYTES + 1)
+    except OSError as exc:
+        raise HandoutError(Problem(str(path), None, "--password-file",
+                                   f"cannot be read ({exc.strerror or exc}); give a file that holds the password "
+                                   "on its first line")) from None
+    lines = data.decode("utf-8", "replace").splitlines()
+    password = lines[0].strip() if lines else ""
+    if not password or len(data) > PASSWORD_BYTES:
+        raise HandoutError(Problem(str(path), 1, "--password-file",
+                                   "must hold the password on its first line (at most 1 KB)"))
+    return password
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(clinic: Clinic, host: str, port: int, password_file: Path | None, allow_hosts: tuple[str, ...]) -> None:
+    from waitress import create_server
+
+    from handoutgen.web.app import create_app
+
+    password = read_password(password_file) if password_file is not None else None
+    names = LOCAL_NAMES | {name.lower().strip("[]") for name in allow_hosts}
+    if not is_loopback(host):
+        names |= {host.lower()}
+        if password is None:
+            click.echo(f"warning: --host {host} serves the page to the clinic's network with no password: anyone "
+                       "on the network can open it; give --password-file FILE (docs/serve.md)", err=True)
+    app = create_app(clinic, Guard(allowed_names=frozenset(names), password=password))
+    server = create_server(app, host=host, port=port, threads=THREADS, ident="handoutgen",
+                           max_request_body_size=1024 * 1024)
+    shown = getattr(server, "effective_host", host)
+    shown = f"[{shown}]" if ":" in str(shown) else shown
+    if shown in ("0.0.0.0", "[::]"):
+        shown = "127.0.0.1"  # where this machine's own browser finds it
+    click.echo(f"serving {clinic.root} at http://{shown}:{server.effective_port}/ (Ctrl-C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
