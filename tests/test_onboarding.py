@@ -9,6 +9,7 @@ printed, through bash, from the folder `init` ran in.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import REPO, pdf_pages
+from conftest import REPO, edit, pdf_pages, run, write
 from handoutgen.scaffolding import next_steps, shell_quote, tool_command
 
 BIN = Path(sys.executable).parent  # the venv's bin/, holding its `handoutgen` script
@@ -176,3 +177,106 @@ def test_shell_quote_gives_bash_the_word_back():
     script = 'printf "%s\\0" ' + " ".join(shell_quote(w) for w in words)
     done = subprocess.run([BASH, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split("\0")[:-1] == words
+
+
+# ------------------------------------------------------------ docs/quickstart.md
+
+QUICKSTART = REPO / "docs" / "quickstart.md"
+LONG_SUMMARY = ("Tight calf muscles pull on your foot and knee with every step, and over weeks this changes "
+                "how you walk, how you stand and how your knee feels at the end of the day. ") * 12
+
+
+def _fenced(text: str, lang: str) -> list[str]:
+    return re.findall(rf"^```{lang}\n(.*?)^```", text, re.M | re.S)
+
+
+def _quickstart_clinic(tmp_path: Path) -> Path:
+    """The clinic quickstart.md builds: `init`, then its Easy Walk exercise (the file as the
+    page shows it) with a picture, used in the example handout as the page shows."""
+    root = tmp_path / "my clinic"
+    assert run("init", str(root)).exit_code == 0
+    blocks = _fenced(QUICKSTART.read_text(), "yaml")
+    write(root / "exercises" / "walk.yaml", next(b for b in blocks if b.startswith("# exercises/walk.yaml")))
+    shutil.copy(root / "images" / "calf-stretch.png", root / "images" / "walk.png")
+    edit(root / "handouts" / "example.yaml", "\nsections:", "\n  - use: walk\nsections:")
+    shown = next(b for b in blocks if b.startswith("exercises:"))
+    assert shown in (root / "handouts" / "example.yaml").read_text()
+    return root
+
+
+def _copy_layout(root: Path, old: str, new: str) -> None:
+    (root / "layouts").mkdir()
+    layout = (REPO / "layouts" / "handout.xml.j2").read_text()
+    assert old in layout
+    write(root / "layouts" / "handout.xml.j2", layout.replace(old, new, 1))
+
+
+def _big_photo(root: Path) -> None:
+    Image.new("1", (8000, 6000), 1).save(root / "images" / "walk.png")
+
+
+# The mistakes of quickstart.md section 7, in its order: each changes the guide's clinic.
+MISTAKES = {
+    "tab": lambda r: edit(r / "handouts/example.yaml", "\n  - use: walk", "\n\t- use: walk"),
+    "colon": lambda r: edit(r / "handouts/example.yaml", "title: Loosen Tight Calves",
+                            "title: Note: stretch after walking"),
+    "comma": lambda r: edit(r / "exercises/walk.yaml", "  - Walk at an easy pace on flat ground.\n"
+                            "  - Stand tall and let your arms swing.\n",
+                            "  [Walk at an easy pace, on flat ground., Stand tall.]\n"),
+    "colour": lambda r: edit(r / "brand.yaml", 'accent: "#E8772E"', "accent: #FFF176"),
+    "use and cautions": lambda r: edit(r / "handouts/example.yaml", "\n  - use: walk",
+                                       "\n  - use: walk\n    cautions: [Stop if your knee hurts.]"),
+    "Walk.PNG": lambda r: edit(r / "exercises/walk.yaml", "image: walk.png", "image: Walk.PNG"),
+    "missing picture": lambda r: (r / "images" / "walk.png").unlink(),
+    "too big picture": _big_photo,
+    "layout typo": lambda r: _copy_layout(r, "<title>{{ handout.title }}</title>",
+                                          "<title>{{ handout.title }}</titel>"),
+    "too long": lambda r: edit(r / "handouts/example.yaml", "summary: >\n", f"summary: >\n  {LONG_SUMMARY}\n"),
+}
+
+
+def _what_check_says(root: Path) -> str:
+    said = run("check", root=root).stderr
+    return "\n".join(line for line in said.splitlines() if line.startswith(("error:", "warning:")))
+
+
+def quickstart_messages(tmp_path: Path) -> list[str]:
+    """What `check` says for each mistake, in the order of quickstart.md."""
+    messages = []
+    for name, mistake in MISTAKES.items():
+        root = _quickstart_clinic(tmp_path / name)
+        mistake(root)
+        messages.append(_what_check_says(root))
+    return messages
+
+
+def test_the_quickstart_clinic_checks_clean(tmp_path):
+    root = _quickstart_clinic(tmp_path)
+    result = run("check", root=root)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+def test_quickstart_quotes_each_mistakes_message_as_the_tool_prints_it(tmp_path):
+    section = QUICKSTART.read_text().split("## 7.", 1)[1].split("\n## ", 1)[0]
+    quoted = [block.strip() for block in _fenced(section, "text")]
+    printed = quickstart_messages(tmp_path)
+    assert len(quoted) == len(printed) == 10
+    # The overflow's size depends on the exact text: the page says "23 pt", not this text's number.
+    numbers = re.compile(r"\d+(\.\d+)?")
+    quoted[-1], printed[-1] = numbers.sub("N", quoted[-1]), numbers.sub("N", printed[-1])
+    for name, said, shown in zip(MISTAKES, printed, quoted, strict=True):
+        assert said and said == shown, f"{name}: quickstart.md quotes\n{shown}\nbut the tool prints\n{said}"
+
+
+@pytest.mark.skipif(BASH is None or not SCRIPT.is_file(), reason="needs bash and the installed script")
+def test_quickstart_commands_run_as_written(tmp_path):
+    lines = [line for block in _fenced(QUICKSTART.read_text(), "sh") for line in block.splitlines()
+             if not line.startswith(("pipx ", "python3 -m pip"))]
+    assert any(line.startswith("handoutgen render") for line in lines)
+    # No printer here: `lp` takes the PDF and checks that it is one.
+    script = "set -e\nlp() { [ \"$(head -c 5)\" = %PDF- ] && cat >/dev/null; }\n" + "\n".join(lines)
+    done = subprocess.run([BASH, "-c", script], cwd=tmp_path, env=_env(venv_on_path=True),
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "my clinic" / "out" / "example.png").is_file()
+    assert (tmp_path / "my clinic" / "out" / "example.pdf").is_file()
