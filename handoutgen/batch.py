@@ -158,6 +158,13 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
                     report.notes.append(
                         f"the record of this build ({_shown_dir(clinic, out_dir)}{MANIFEST_NAME}) could not be "
                         f"saved ({exc.strerror or exc}); the next build renders every handout again")
+    if not write:  # check: the layouts with every documented variable, not only those the handouts fill
+        from handoutgen.layout import check_layouts
+
+        said = {problem for outcome in report.failed for problem in outcome.problems}
+        unsaid = [problem for problem in check_layouts(clinic) if problem not in said]
+        if unsaid:
+            report.failed.append(Outcome("layouts", unsaid[0].file, unsaid))
     report.failed.sort(key=lambda o: o.source)
     report.rendered.sort()
     report.warnings = list(dict.fromkeys(report.warnings))  # an exercise file's, once however many use it

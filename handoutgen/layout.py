@@ -18,6 +18,7 @@ is bounded (docs/safety.md, "Layouts"):
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import re
@@ -36,8 +37,17 @@ from markupsafe import Markup, escape
 
 from handoutgen import i18n
 from handoutgen.clinic import builtin_layouts_dir
-from handoutgen.errors import HandoutError, Problem
-from handoutgen.markup import MarkupError, check_element
+from handoutgen.errors import HandoutError, Problem, closest
+from handoutgen.markup import (
+    BARE_AMPERSAND,
+    NO_ENTITY,
+    VOCABULARY,
+    XML_ENTITIES,
+    MarkupError,
+    check_element,
+    no_element,
+    parse,
+)
 from handoutgen.readsafe import Refused, read_inside
 
 MAX_LAYOUT_BYTES = 256 * 1024  # one template file; a real layout is a few KB
@@ -262,12 +272,15 @@ class LayoutEnvironment(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/"})
     code_generator_class = _CodeGenerator
+    marked = False  # write a place marker before each piece of output (see _locate)
 
     def __init__(self, **options):
         super().__init__(**options)
         self.globals.pop("lipsum", None)  # writes up to any number of paragraphs; no layout needs it
         self.globals["range"] = _safe_range
         self.filters["_tick"] = _tick
+        self.places: list[tuple[str, int]] = []  # marker number → (template, line)
+        self._place_numbers: dict[tuple[str, int], int] = {}
 
     def guard_filters(self) -> None:
         for name, func in list(self.filters.items()):
@@ -278,7 +291,25 @@ class LayoutEnvironment(ImmutableSandboxedEnvironment):
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Filter(loop.iter, "_tick", [], [], None, None, lineno=loop.iter.lineno)
+        if self.marked:
+            for output in tree.find_all(nodes.Output):
+                output.nodes = [marked for child in output.nodes for marked in self._marked(name or "", child)]
         return tree
+
+    def _marked(self, name: str, child: nodes.Node) -> list[nodes.Node]:
+        """`child` with a marker of its template line before it; text, with one before each line."""
+        if not isinstance(child, nodes.TemplateData):
+            return [nodes.TemplateData(self._marker(name, child.lineno), lineno=child.lineno), child]
+        return [nodes.TemplateData(self._marker(name, child.lineno + i) + piece, lineno=child.lineno + i)
+                for i, piece in enumerate(_LINES.findall(child.data))]
+
+    def _marker(self, name: str, line: int) -> str:
+        place = (name, line)
+        number = self._place_numbers.get(place)
+        if number is None:
+            number = self._place_numbers[place] = len(self.places)
+            self.places.append(place)
+        return f"{_MARK}{number}{_MARK_END}"
 
     @staticmethod
     def checked_concat(value):
@@ -344,12 +375,37 @@ class LayoutEnvironment(ImmutableSandboxedEnvironment):
         return update_wrapper(wrapper, value)
 
 
+_MARK, _MARK_END = "\ue000", "\ue001"  # private-use characters around a place number
+_MARKER = re.compile(f"{_MARK}(\\d+){_MARK_END}")
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined whose error says what was missing where: the object
+    (or none, for a variable) and the name, for a "did you mean" in the message."""
+
+    __slots__ = ()
+
+    def _fail_with_undefined_error(self, *args, **kwargs):
+        try:
+            return jinja2.Undefined._fail_with_undefined_error(self, *args, **kwargs)
+        except jinja2.UndefinedError as exc:
+            exc.missing = (self._undefined_obj, self._undefined_name)
+            raise
+
+
+for _cls in (jinja2.Undefined, jinja2.StrictUndefined):
+    for _key, _value in list(vars(_cls).items()):
+        if _value is jinja2.Undefined._fail_with_undefined_error and _key != "_fail_with_undefined_error":
+            setattr(_Undefined, _key, _Undefined._fail_with_undefined_error)
+
+
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 @cache
-def environment(clinic_layouts: Path | None) -> jinja2.Environment:
+def environment(clinic_layouts: Path | None, marked: bool = False) -> LayoutEnvironment:
     builtin = builtin_layouts_dir()
     folders, roots = [builtin], [builtin]
     if clinic_layouts is not None and clinic_layouts.is_dir():
@@ -358,11 +414,12 @@ def environment(clinic_layouts: Path | None) -> jinja2.Environment:
     env = LayoutEnvironment(
         loader=SafeLoader(folders, roots),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.marked = marked
     env.filters["nowrap"] = nowrap
     # The tool's own words in the page's language (handoutgen/i18n.py): plain functions of
     # short texts; every call still passes the sandbox's `call` (time, argument and result size).
@@ -398,6 +455,8 @@ def nowrap(value) -> str:
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _TAG = re.compile(r"<([A-Za-z_][\w.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_END = re.compile(r"</\s*([A-Za-z_][\w.-]*)\s*>")
+_AMPERSAND = re.compile(r"&(?:#\d+;|#x[0-9A-Fa-f]+;|([\w.-]+);)?")
 _ATTR = re.compile(r"([A-Za-z_][\w.-]*)\s*=")
 # A template pulled in by a name written literally ({% include "x" ~ y %} is not one).
 _REF = re.compile(r"\{%-?\s*(?:import|from|include|extends)\s+['\"]([^'\"]+)['\"]"
@@ -405,20 +464,34 @@ _REF = re.compile(r"\{%-?\s*(?:import|from|include|extends)\s+['\"]([^'\"]+)['\"
 
 
 def check_source(name: str, source: str) -> list[Problem]:
-    """Check every element a template writes literally against the vocabulary.
+    """Check every element a template writes literally against the vocabulary,
+    and every "&" it writes in its own text.
 
     Text from YAML is escaped, so all markup comes from the template's own
-    text; checking it here names the template line, not the output line.
+    text; checking it here names the template line, not the output line, and
+    covers the branches a given handout does not take.
     """
     masked = _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
     problems = []
+
+    def line_at(offset: int) -> int:
+        return masked.count("\n", 0, offset) + 1
+
     for match in _TAG.finditer(masked):
-        line = masked.count("\n", 0, match.start()) + 1
         attrs = _ATTR.findall(match.group(2))
         try:
-            check_element(match.group(1), attrs, line)
+            check_element(match.group(1), attrs, line_at(match.start()))
         except MarkupError as exc:
-            problems.append(Problem(f"layouts/{name}", line, "", exc.message))
+            problems.append(Problem(f"layouts/{name}", exc.line, exc.field, exc.message))
+    for match in _END.finditer(masked):
+        if match.group(1) not in VOCABULARY:
+            problems.append(Problem(f"layouts/{name}", line_at(match.start()), f"</{match.group(1)}>",
+                                    no_element(match.group(1), "</")))
+    for match in _AMPERSAND.finditer(masked):
+        if match.group(0) == "&":
+            problems.append(Problem(f"layouts/{name}", line_at(match.start()), "&", BARE_AMPERSAND))
+        elif match.group(1) is not None and match.group(1) not in XML_ENTITIES:
+            problems.append(Problem(f"layouts/{name}", line_at(match.start()), match.group(0), NO_ENTITY))
     return problems
 
 
@@ -443,10 +516,54 @@ def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, st
     if problems:
         raise HandoutError(problems)
     try:
-        return _generate(template, variables), shown
+        output = _generate(template, variables)
     except Exception as exc:  # the layout is the clinic's code: whatever it raises is its error
-        problem = _problem(env, exc, name)
-    raise HandoutError(Problem(_scrub(problem.file, private), problem.line, "", _scrub(problem.message, private)))
+        problem = _problem(env, exc, name, variables)
+    else:
+        try:
+            parse(output)  # its markup, checked here to name the template line (the renderer reuses the tree)
+            return output, shown
+        except MarkupError as exc:
+            problem = _markup_problem(clinic_layouts, name, variables, output, exc)
+    raise HandoutError(Problem(_scrub(problem.file, private), problem.line, _scrub(problem.field, private),
+                               _scrub(problem.message, private)))
+
+
+def _markup_problem(clinic_layouts: Path | None, name: str, variables: dict, output: str,
+                    exc: MarkupError) -> Problem:
+    """A mistake in the markup a layout wrote, at the template line that wrote it."""
+    place = _locate(clinic_layouts, name, variables, output, exc)
+    if place is None:
+        return Problem(f"layouts/{name}", None, exc.field, f"{exc.message} (line {exc.line} of its output)")
+    return Problem(f"layouts/{place[0]}", place[1], exc.field, exc.message)
+
+
+def _locate(clinic_layouts: Path | None, name: str, variables: dict, output: str,
+            exc: MarkupError) -> tuple[str, int] | None:
+    """The template and line that wrote the output at the error: the layout is rendered
+    again with a marker of its template line before each piece it writes (macros and
+    included templates too); the markers, taken out, must leave the same output."""
+    env = environment(clinic_layouts, marked=True)
+    try:
+        marked = _generate(env.get_template(name), variables)
+    except Exception:  # it rendered a moment ago; at worst the output line is shown
+        return None
+    pieces, offsets, numbers, at, size = [], [], [], 0, 0
+    for match in _MARKER.finditer(marked):
+        pieces.append(marked[at:match.start()])
+        size += match.start() - at
+        offsets.append(size)
+        numbers.append(int(match.group(1)))
+        at = match.end()
+    pieces.append(marked[at:])
+    if "".join(pieces) != output:
+        return None
+    lines = output.split("\n")
+    if not 0 < exc.line <= len(lines):
+        return None
+    offset = sum(len(line) + 1 for line in lines[:exc.line - 1]) + (exc.column or 0)
+    i = bisect.bisect_right(offsets, offset) - 1
+    return env.places[numbers[i]] if i >= 0 else None
 
 
 def _generate(template: jinja2.Template, variables: dict) -> str:
@@ -477,12 +594,15 @@ def _loader(env: jinja2.Environment) -> SafeLoader:
     return loader
 
 
-def _problem(env: jinja2.Environment, exc: Exception, name: str) -> Problem:
+def _problem(env: jinja2.Environment, exc: Exception, name: str, variables: dict) -> Problem:
     sources = tuple(_loader(env).sources.values())
     if isinstance(exc, jinja2.TemplateSyntaxError):  # in a template it includes or imports
         return Problem(f"layouts/{exc.name or name}", exc.lineno, "",
                        f"template syntax error: {_quoting_only_the_layout(exc.message or '', sources)}")
     file, line = _where(env, exc, name, isinstance(exc, RecursionError))
+    missing = _missing(env, exc, file, line, variables)
+    if missing is not None:
+        return Problem(f"layouts/{file}", line, *missing)
     if isinstance(exc, LayoutLimit):
         message = exc.message
     elif isinstance(exc, LayoutRefused):
@@ -505,6 +625,42 @@ def _problem(env: jinja2.Environment, exc: Exception, name: str) -> Problem:
         message = _quoting_only_the_layout(message, sources)
     return Problem(f"layouts/{file}", line, "", message)
 
+
+def _missing(env: jinja2.Environment, exc: Exception, file: str, line: int | None,
+             variables: dict) -> tuple[str, str] | None:
+    """(field, message) for a variable or field the layout names that does not exist, with
+    the closest name there is; None if the name is not written on that template line."""
+    obj, attribute = getattr(exc, "missing", (None, None))
+    if not isinstance(exc, jinja2.UndefinedError) or not isinstance(attribute, str) or line is None:
+        return None
+    written = next((source for filename, source in _loader(env).sources.items()
+                    if _loader(env).names.get(filename) == file), "").split("\n")[line - 1:line]
+    text = written[0] if written else ""
+    if not re.search(rf"(?<![\w.]){re.escape(attribute)}(?!\w)" if obj is jinja2.utils.missing
+                     else rf"\.{re.escape(attribute)}(?!\w)|\[\s*['\"]{re.escape(attribute)}['\"]\s*\]", text):
+        return None  # a name made from data (`ex[patient]`), never quoted
+    if obj is jinja2.utils.missing:
+        near = closest(attribute, [*variables, *env.globals])
+        return attribute, "no such variable — " + (f"did you mean {near}?" if near else _SEE_VARIABLES)
+    found = re.search(rf"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.{re.escape(attribute)}(?!\w)", text)
+    owner = found.group(1) if found else ""
+    field = f"{owner}.{attribute}" if owner else attribute
+    if obj is None:
+        return field, (f"{owner or 'it'} may be none (when it is not given) — use it inside "
+                       f"{{% if {owner or '…'} %}} … {{% endif %}}")
+    if isinstance(obj, types.SimpleNamespace):
+        options = list(vars(obj))
+    elif isinstance(obj, dict):
+        options = [key for key in obj if isinstance(key, str)]
+    else:
+        options = [key for key in dir(obj) if not key.startswith("_")]
+    near = closest(attribute, options)
+    if near:
+        return field, f"no such field — did you mean {owner + '.' if owner else ''}{near}?"
+    return field, f"no such field — {_SEE_VARIABLES}"
+
+
+_SEE_VARIABLES = "docs/layouts.md lists the variables"
 
 # Quoted in Python's and Jinja's messages, and never data: type names.
 _TYPE_NAMES = {name for name, obj in vars(__import__("builtins")).items() if isinstance(obj, type)} | {
@@ -591,3 +747,73 @@ def _checked_sources(env, name: str, included_at: tuple[str, int] | None = None)
             return [Problem(f"layouts/{name}", None, "", exc.reason)]
         return [Problem(f"layouts/{included_at[0]}", included_at[1], "", f"layouts/{name}: {exc.reason}")]
     return list(_checked_sources_cached(env, name, Path(filename).stat().st_mtime))
+
+
+# ------------------------------------------------------ check's layout check ---
+
+_DURATION = {"seconds": 30, "long": "30 seconds", "short": "30 s"}
+_SAMPLE_BRAND = {"clinic": "Clinic", "tagline": "Tagline", "phone": "555-0100", "address": "Address",
+                 "website": "example.org", "email": "info@example.org", "logo": "logo.png",
+                 "font_bold": "bold.ttf", "safety": "Stop if it hurts.", "footer": "Footer",
+                 "languages": ["en"]}
+
+
+def documented_variables(brand: dict, full: bool) -> dict:
+    """The variables docs/layouts.md documents, as a render gives them to a layout: with
+    every optional field given (`full`), or none of them; `brand` is the clinic's (optional
+    fields filled in when `full`). A layout that renders with both names only real fields,
+    whatever a given handout happens to hold (tests check the shape against a real render)."""
+    if full:
+        brand = {**brand, **{key: value for key, value in _SAMPLE_BRAND.items() if brand.get(key) is None}}
+    bare_dose = {"sentence": "Do 10 times.", "compact": "10 reps", "sets": None, "reps": 10, "side": None,
+                 "limb": None, "times_per_day": None, "days_per_week": None,
+                 "hold": None, "duration": None, "rest": None}
+    full_dose = {**bare_dose, "sets": 2, "side": "each", "limb": "leg", "times_per_day": 2, "days_per_week": 5,
+                 "hold": _DURATION, "duration": _DURATION, "rest": _DURATION}
+    bare = {"name": "Exercise", "purpose": None, "steps": ["Step."], "image": None, "dose": None,
+            "equipment": None, "note": None, "cautions": [], "video": None}
+    every = {**bare, "purpose": "Purpose.", "steps": ["Step one.", "Step two."], "image": "picture.png",
+             "dose": full_dose, "equipment": "A band", "note": "Note.", "cautions": ["Careful."],
+             "video": "https://example.org/video"}
+    handout = {"id": "handout", "title": "Title", "summary": [], "exercises": [bare], "sections": [],
+               "checklist": {"days": 7, "pain_score": False}}
+    if full:
+        handout.update(summary=["Summary."], exercises=[every, {**bare, "dose": bare_dose}, bare],
+                       sections=[{"heading": "Heading", "items": ["Item."], "paragraphs": []},
+                                 {"heading": "Heading", "items": None, "paragraphs": ["Paragraph."]}],
+                       checklist={"days": 14, "pain_score": True})
+    return {"brand": _namespace(brand), "handout": _namespace(handout),
+            "patient": "Patient" if full else None, "therapist": "Therapist" if full else None,
+            "date": "December 2, 2026" if full else None, "start": "2026-12-02" if full else None}
+
+
+def _namespace(value):
+    """As the renderer gives values to a layout: dicts as namespaces, lists as tuples."""
+    if isinstance(value, dict):
+        return types.SimpleNamespace(**{key: _namespace(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_namespace(item) for item in value)
+    return value
+
+
+def check_layouts(clinic) -> list[Problem]:
+    """Every layout a handout or checklist renders with, rendered with every documented
+    variable (and with none of the optional ones): a misspelt field is found even if no
+    handout has that field (the `check` command)."""
+    from handoutgen.models import Brand
+    from handoutgen.pipeline import LAYOUTS, brand_values
+    from handoutgen.resolve import Library
+
+    try:
+        brand = brand_values(Library(clinic).brand()[0])
+    except HandoutError:  # reported with the handouts
+        brand = brand_values(Brand(clinic="Clinic", phone="555-0100"))
+    problems: set[Problem] = set()
+    for full in (True, False):
+        variables = documented_variables(brand, full)
+        for name in LAYOUTS.values():
+            try:
+                render(name, clinic.layouts_dir, **variables)
+            except HandoutError as exc:
+                problems.update(exc.problems)
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.field, p.message))

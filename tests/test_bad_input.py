@@ -192,10 +192,10 @@ def test_unknown_layout_element_names_template_and_line(clinic, tmp_path):
     write(clinic / "layouts" / "handout.xml.j2", source.replace("<title>", "<blink>\n<title>"))
     result, _ = _render(clinic, tmp_path)
     line = line_of(clinic / "layouts/handout.xml.j2", "<blink>")
-    assert_user_error(result, f"layouts/handout.xml.j2:{line}: unknown element <blink>")
+    assert_user_error(result, f'layouts/handout.xml.j2:{line}: <blink>: no element "blink" — did you mean <line>?')
     write(clinic / "layouts" / "handout.xml.j2", source.replace("<title>", '<title size="9">'))
     result, _ = _render(clinic, tmp_path)
-    assert_user_error(result, 'unknown attribute "size" on <title> (allowed: none)')
+    assert_user_error(result, '<title>: no attribute "size" — <title> takes no attributes')
 
 
 def test_layout_undefined_variable_and_sandbox(clinic, tmp_path):
