@@ -17,7 +17,7 @@ from flask import Flask, abort, render_template, request, send_file
 
 from handoutgen import i18n
 from handoutgen.clinic import Clinic
-from handoutgen.errors import HandoutError, Problem
+from handoutgen.errors import HandoutError
 from handoutgen.fit import DoesNotFit, TooTall
 from handoutgen.pipeline import SUFFIXES, Discharge, Rendered, Renderer
 from handoutgen.privacy import without_names
@@ -180,11 +180,13 @@ def create_app(clinic: Clinic, guard: Guard | None = None) -> Flask:
         path = studio.handout_path(handout_id)
         base, defaults = _base_or_error(studio, path)
         choices = form.read(request.form, defaults["large_print"])
+        discharge, kind, problems = form.discharge(choices, base)
         try:
-            discharge, kind = form.discharge(choices, base)
             rendered = studio.render(path, discharge, kind)
         except HandoutError as exc:
-            return _editor(studio, path, choices, exc), 422
+            return _editor(studio, path, choices, HandoutError(problems + exc.problems), _fits(exc)), 422
+        if problems:
+            return _editor(studio, path, choices, HandoutError(problems)), 422
         download = request.form.get("action") == "download"
         return send_file(BytesIO(rendered.pdf), mimetype="application/pdf", as_attachment=download,
                          download_name=f"{path.stem}{SUFFIXES[kind]}.pdf", max_age=0)
@@ -262,21 +264,20 @@ def _data_url(png: bytes) -> str:
 
 def _outcome(studio: Studio, path: Path, choices: Choices, base: list[Row], rows: list[Row], defaults: dict) -> dict:
     """Render what the form says: the picture, or each problem beside its field."""
-    problems: list[Problem] = []
     picture = size = None
     pages = 0
     fits = True
     warnings: list[str] = []
+    discharge, kind, problems = form.discharge(choices, base)
     try:
-        discharge, kind = form.discharge(choices, base)
         rendered = studio.render(path, discharge, kind)
-        png, size = studio.picture(rendered.pdf)
-        picture, pages = _data_url(png), rendered.pages
-        warnings = [str(w) for w in rendered.warnings]
+        if not problems:
+            png, size = studio.picture(rendered.pdf)
+            picture, pages = _data_url(png), rendered.pages
+            warnings = [str(w) for w in rendered.warnings]
     except HandoutError as exc:
-        problems = exc.problems
-        # A page that no longer fits is said beside the choice of pages (the CLI's words).
-        fits = not isinstance(exc.__context__, (DoesNotFit, TooTall))
+        problems = problems + exc.problems
+        fits = _fits(exc)
     beside, general = form.placed(problems, rows, fits)
     return {"picture": picture, "size": size, "pages": pages, "beside": beside, "general": general,
             "warnings": warnings, "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
@@ -294,7 +295,14 @@ def _slots(rows: list[Row]) -> list[str]:
     return slots
 
 
-def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutError | None = None):
+def _fits(exc: HandoutError) -> bool:
+    """False for the page no longer fitting (said beside the choice of pages, in the CLI's
+    words): the pipeline raises it from the page engine's DoesNotFit or TooTall."""
+    return not isinstance(exc.__context__, (DoesNotFit, TooTall))
+
+
+def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutError | None = None,
+            fits: bool = True):
     base, defaults = studio.base(path)
     if choices is None:
         choices = Choices(date=dt.date.today().isoformat(), lang=defaults["lang"],
@@ -303,7 +311,6 @@ def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutE
     if error is None:
         outcome = _outcome(studio, path, choices, base, rows, defaults)
     else:
-        fits = not isinstance(error.__context__, (DoesNotFit, TooTall))
         beside, general = form.placed(error.problems, rows, fits)
         outcome = {"picture": None, "size": None, "pages": 0, "beside": beside, "general": general,
                    "warnings": [], "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}

@@ -69,8 +69,10 @@ def read(form, default_large: bool = False) -> Choices:
                    pages=text("pages"), kind=text("kind") or "handout", items=items, doses=doses)
 
 
-def discharge(choices: Choices, base: list[Row]) -> tuple[Discharge, str]:
-    """The pipeline's Discharge and kind; HandoutError (with the CLI's words) for what is wrong."""
+def discharge(choices: Choices, base: list[Row]) -> tuple[Discharge, str, list[Problem]]:
+    """The pipeline's Discharge and kind, and the problems of the form's own fields (in
+    the CLI's words). With problems, the Discharge holds stand-ins (today for a bad date),
+    so the pipeline can still find the rest: every problem is shown at once."""
     problems: list[Problem] = []
     day = dt.date.today()
     try:
@@ -81,6 +83,7 @@ def discharge(choices: Choices, base: list[Row]) -> tuple[Discharge, str]:
     late = checklist_date_problem(day, kind)
     if late is not None:
         problems.append(late)
+        day = dt.date.today()
     lang = None
     if choices.lang:
         try:
@@ -88,8 +91,6 @@ def discharge(choices: Choices, base: list[Row]) -> tuple[Discharge, str]:
         except HandoutError as exc:
             problems += exc.problems
     pages = int(choices.pages) if choices.pages in {str(n) for n in PAGE_CHOICES} else None
-    if problems:
-        raise HandoutError(problems)
     numbers = [row.key for row in base]
     items = numbers if choices.items is None else choices.items
     skip = tuple(n for n in numbers if n not in items)
@@ -97,7 +98,7 @@ def discharge(choices: Choices, base: list[Row]) -> tuple[Discharge, str]:
     doses = {key: fields for key, fields in choices.doses.items() if key in items}
     return Discharge(patient=choices.patient.strip() or None, therapist=choices.therapist.strip() or None,
                      date=day, doses=doses, pages=pages, large_print=choices.large_print, skip=skip, add=add,
-                     lang=lang), kind
+                     lang=lang), kind, problems
 
 
 # -------------------------------------------------------------- problems beside their fields
