@@ -42,6 +42,24 @@ def to_png(pdf: bytes, dpi: int = DEFAULT_DPI, fast: bool = False) -> tuple[byte
     return out.getvalue(), sheet.size
 
 
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page, in reading order as PDFium finds it."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    texts = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n"))
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return texts
+
+
 def tallest_empty_band(pdf: bytes, margin: float, dpi: int = 36) -> float:
     """The tallest band across a page, inside the margins, with no ink at
     all, in pt: the room a layout leaves unused (the most of any page)."""

@@ -90,6 +90,13 @@ class Studio:
         with self._lock:
             return to_png(pdf, PREVIEW_DPI, fast=True)
 
+    def words(self, pdf: bytes) -> list[str]:
+        """Each page's text, as PDFium reads it: the page for a screen reader, under the picture."""
+        from handoutgen.preview import page_texts
+
+        with self._lock:
+            return page_texts(pdf)
+
 
 def dose_text(dose) -> dict[str, str]:
     """A dose as its inputs show it: 8, 30 s, each (durations in the units the CLI reads)."""
@@ -265,6 +272,7 @@ def _data_url(png: bytes) -> str:
 def _outcome(studio: Studio, path: Path, choices: Choices, base: list[Row], rows: list[Row], defaults: dict) -> dict:
     """Render what the form says: the picture, or each problem beside its field."""
     picture = size = None
+    texts: list[str] = []
     pages = 0
     fits = True
     warnings: list[str] = []
@@ -274,12 +282,13 @@ def _outcome(studio: Studio, path: Path, choices: Choices, base: list[Row], rows
         if not problems:
             png, size = studio.picture(rendered.pdf)
             picture, pages = _data_url(png), rendered.pages
+            texts = studio.words(rendered.pdf)
             warnings = [str(w) for w in rendered.warnings]
     except HandoutError as exc:
         problems = problems + exc.problems
         fits = _fits(exc)
     beside, general = form.placed(problems, rows, fits)
-    return {"picture": picture, "size": size, "pages": pages, "beside": beside, "general": general,
+    return {"picture": picture, "size": size, "pages": pages, "texts": texts, "beside": beside, "general": general,
             "warnings": warnings, "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
 
 
@@ -312,7 +321,7 @@ def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutE
         outcome = _outcome(studio, path, choices, base, rows, defaults)
     else:
         beside, general = form.placed(error.problems, rows, fits)
-        outcome = {"picture": None, "size": None, "pages": 0, "beside": beside, "general": general,
+        outcome = {"picture": None, "size": None, "pages": 0, "texts": [], "beside": beside, "general": general,
                    "warnings": [], "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
     return render_template("editor.html", handout_id=path.stem, choices=choices, rows=rows, defaults=defaults,
                            languages=language_names(), page_choices=PAGE_CHOICES, kinds=KIND_LABELS,
