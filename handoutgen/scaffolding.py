@@ -86,8 +86,8 @@ def tool_command(argv0: str | None = None, executable: str | None = None,
       PATH finds that same script, else its full path;
     - `python generate.py` → the same interpreter and the script's full path.
     """
-    argv0 = sys.argv[0] if argv0 is None else argv0
-    executable = sys.executable if executable is None else executable
+    argv0 = (sys.argv or [""])[0] if argv0 is None else argv0
+    executable = (sys.executable or "") if executable is None else executable
     script = Path(argv0)
     python = _python(executable, search_path) if executable else "python3"
     if script.name == "__main__.py" or not script.is_file():
