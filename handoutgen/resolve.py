@@ -245,19 +245,29 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                     lang: str | None = None) -> ResolvedHandout:
     """Load, validate and resolve one handout; raise HandoutError with every problem.
     `skip` (ids or card numbers) and `add` (library ids) edit the program for one patient."""
-    brand, brand_doc = library.brand()
-    doc = clinic.load(path)
+    brand_problems: list[Problem] = []
+    try:
+        brand, brand_doc = library.brand()
+    except HandoutError as exc:  # reported with the handout's own problems: every problem at once
+        brand_problems = exc.problems
+    try:
+        doc = clinic.load(path)
+    except HandoutError as exc:
+        raise HandoutError(brand_problems + exc.problems) from None
     model, problems = validate(HandoutFile, doc)
     known = library.exercise_ids()
     unknown = _unknown_uses(doc, known)
     # One message for one `use:`: "no exercise" (with did-you-mean) replaces the id's own format error.
     problems = [p for p in problems if not any(p.field == u.field or p.field.startswith(u.field + ".")
                                                for u in unknown)]
-    if model is None:
-        # Report unknown exercise ids and missing pictures too, so one pass fixes everything.
+    if model is None or brand_problems:
+        # Report unknown exercise ids, missing pictures and the exercises' own problems too,
+        # so one pass fixes everything.
         for image_at, name in _raw_images(doc, problems):
             problems += library.image_problems(name, doc, image_at)
-        raise HandoutError(problems + unknown)
+        for ex_id in _raw_uses(doc, known):
+            problems += library.exercise(ex_id)[2]
+        raise HandoutError(brand_problems + problems + unknown)
     texts = library.texts("brand", brand, brand_doc) + list(_texts(model, doc))
     views: list[ExerciseView] = []
     sources: dict[int, tuple] = {}  # id(view): (exercise, its document, its path, its note's path in the handout)
@@ -454,6 +464,14 @@ def _edit_program(views: list[ExerciseView], skip: tuple[str, ...], add: tuple[s
     if len(views) - len(skipped) + len(added) > MAX_EXERCISES:
         wrong("--add", f"would make more than {MAX_EXERCISES} exercises; split the program into two handouts")
     return added, skipped
+
+
+def _raw_uses(doc: Document, known: list[str]) -> list[str]:
+    """The exercise ids a handout that did not validate takes with `use:` (or bare), known ones only."""
+    entries = doc.data.get("exercises") if isinstance(doc.data, dict) else None
+    ids = [entry.get("use") if isinstance(entry, dict) else entry
+           for entry in (entries[:MAX_EXERCISES] if isinstance(entries, list) else [])]
+    return list(dict.fromkeys(ex_id for ex_id in ids if isinstance(ex_id, str) and ex_id in known))
 
 
 def _unknown_uses(doc: Document, known: list[str]) -> list[Problem]:

@@ -198,3 +198,17 @@ def test_a_misspelt_picture_gets_the_closest_name_in_images(clinic):
     assert result.exit_code == 1
     assert ('error: exercises/calf-stretch.yaml:2: image: no file "images/calf-strech.jpg"; did you mean '
             '"calf-stretch.png"? If not, put the picture there') in result.output
+
+
+def test_brand_exercise_and_handout_problems_are_reported_at_once(clinic, tmp_path):
+    edit(clinic / "brand.yaml", "phone: 314-941-3970", "phone:")
+    edit(clinic / "exercises" / "calf-stretch.yaml", "image: calf-stretch.png", "image: nothere.png")
+    write(clinic / "handouts" / "calves.yaml", "title: Calves\nexercises:\n  - use: calf-stretch\n"
+                                               "    dosage: {reps: ten}\n")
+    result = run("render", "calves", "-o", str(tmp_path / "calves.pdf"), root=clinic)
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: 3 problems:\n"
+        "brand.yaml:5: phone: is empty; write the text or remove the field\n"
+        'exercises/calf-stretch.yaml:2: image: no file "images/nothere.png"; put the picture there or fix the name\n'
+        'handouts/calves.yaml:4: exercises[0].dosage.reps: must be a whole number from 1 to 100 (got "ten")\n')
