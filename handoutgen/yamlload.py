@@ -141,6 +141,9 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
+        cut = _cut_by_comment(text, exc)
+        if cut is not None:  # `colors: {primary: #1B5E8C}`: named on the line of the #, not where YAML gave up
+            fail(f"YAML syntax error: {what}{cut[1]}", cut[0])
         fail(f"YAML syntax error: {what}{_hint(text, exc)}", mark.line + 1 if mark else None)
     except yaml.YAMLError as exc:
         fail(f"YAML syntax error: {exc}")
@@ -161,6 +164,29 @@ def _hint(text: str, exc: yaml.MarkedYAMLError) -> str:
         return ('; a colon followed by a space inside a text starts a new field: put the whole text in quotes, '
                 'e.g. title: "Note: read this"')
     return ""
+
+
+_HASH_VALUE = re.compile(r"([A-Za-z_][\w-]*):[ \t]+(#[^\s,\]}]+)")
+
+
+def _cut_by_comment(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """A list or set of fields in [ ] or { } left unclosed because a # in it started a comment
+    (`colors: {primary: #1B5E8C}`): the line of the # and the fix."""
+    start = exc.context_mark
+    if start is None or "did not find expected" not in (exc.problem or ""):
+        return None
+    line = text.split("\n")[start.line] if start.line < text.count("\n") + 1 else ""
+    found = _HASH_VALUE.search(line, start.column)
+    if found is None:
+        piece = next((p.strip() for p in re.split(r"[\[\]{},]", line[start.column:]) if re.search(r"\s#", p)), None)
+        if not piece:
+            return None
+        return start.line + 1, ("; a # after a space starts a comment in YAML, so the rest of the line was read as "
+                                f'a comment; put the text with the # in quotes, e.g. "{piece}"')
+    key, value = found.groups()
+    what = "colour" if re.fullmatch(r"#[0-9a-fA-F]{3,8}", value) else "text"
+    return start.line + 1, (f"; a # starts a comment in YAML, so the rest of the line after {value} was read as a "
+                            f'comment; put the {what} in quotes, e.g. {key}: "{value}"')
 
 
 def _build(events, doc: Document, problems: list[Problem], text: str = "") -> bool:

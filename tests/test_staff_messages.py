@@ -212,3 +212,23 @@ def test_brand_exercise_and_handout_problems_are_reported_at_once(clinic, tmp_pa
         "brand.yaml:5: phone: is empty; write the text or remove the field\n"
         'exercises/calf-stretch.yaml:2: image: no file "images/nothere.png"; put the picture there or fix the name\n'
         'handouts/calves.yaml:4: exercises[0].dosage.reps: must be a whole number from 1 to 100 (got "ten")\n')
+
+
+def test_a_colour_that_cuts_a_flow_set_of_fields_short_is_named_on_its_line(clinic):
+    edit(clinic / "brand.yaml", 'colors:\n  primary: "#1B5E8C"\n  accent: "#E8772E"',
+         'colors: {primary: #1B5E8C, accent: "#E8772E"}')
+    result = run("check", root=clinic)
+    assert result.exit_code == 1
+    assert ("error: brand.yaml:8: YAML syntax error: did not find expected ',' or '}'; a # starts a comment in "
+            "YAML, so the rest of the line after #1B5E8C was read as a comment; put the colour in quotes, "
+            'e.g. primary: "#1B5E8C"') in result.output
+
+
+def test_a_hash_inside_a_flow_list_says_to_quote_the_text(clinic):
+    write(clinic / "handouts" / "hash.yaml",
+          "title: Walk\nexercises:\n  - name: Walk\n    steps: [Do #1 first, then rest]\n    dosage: {reps: 1}\n")
+    result = run("check", root=clinic)
+    assert result.exit_code == 1
+    assert ("error: handouts/hash.yaml:4: YAML syntax error: did not find expected ',' or ']'; a # after a space "
+            "starts a comment in YAML, so the rest of the line was read as a comment; put the text with the # in "
+            'quotes, e.g. "Do #1 first"') in result.output
