@@ -232,3 +232,17 @@ def test_a_hash_inside_a_flow_list_says_to_quote_the_text(clinic):
     assert ("error: handouts/hash.yaml:4: YAML syntax error: did not find expected ',' or ']'; a # after a space "
             "starts a comment in YAML, so the rest of the line was read as a comment; put the text with the # in "
             'quotes, e.g. "Do #1 first"') in result.output
+
+
+def test_an_exercise_files_warning_is_printed_once_however_many_handouts_use_it(clinic, tmp_path):
+    edit(clinic / "exercises" / "calf-stretch.yaml", "cautions: [Stop if you feel sharp pain in your calf.]",
+         "cautions: [Stop if it hurts, and call us.]")
+    (clinic / "handouts" / "two.yaml").write_bytes((clinic / "handouts" / f"{SAMPLE}.yaml").read_bytes())
+    result = run("build", "--out", str(tmp_path / "out"), root=clinic)
+    assert result.exit_code == 0, result.output
+    warning = next(line for line in result.output.splitlines() if "cautions" in line)
+    assert warning.startswith("warning: exercises/calf-stretch.yaml:")
+    assert warning.endswith('cautions: "Stop if it hurts, and call us." looks like one caution split into 2 at its '
+                            'commas (inside [ ], a comma starts a new caution); put each caution on its own line '
+                            'starting with "- ", or put the whole caution in quotes')
+    assert result.output.count(warning) == 1
