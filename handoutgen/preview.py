@@ -28,12 +28,15 @@ def to_png(pdf: bytes, dpi: int = DEFAULT_DPI, fast: bool = False) -> tuple[byte
             page.close()
     finally:
         document.close()
-    width = sum(p.width for p in pages) + GAP_PX * (len(pages) - 1)
-    sheet = Image.new("RGB", (width, max(p.height for p in pages)), (200, 200, 200))
-    x = 0
-    for page in pages:
-        sheet.paste(page, (x, 0))
-        x += page.width + GAP_PX
+    if len(pages) == 1:
+        sheet = pages[0]
+    else:
+        width = sum(p.width for p in pages) + GAP_PX * (len(pages) - 1)
+        sheet = Image.new("RGB", (width, max(p.height for p in pages)), (200, 200, 200))
+        x = 0
+        for page in pages:
+            sheet.paste(page, (x, 0))
+            x += page.width + GAP_PX
     out = BytesIO()
     if fast:
         sheet.save(out, "PNG", compress_level=1)

@@ -27,7 +27,7 @@ from handoutgen.web.catalog import Catalog
 from handoutgen.web.form import CHOICES, DOSE_FIELDS, PAGE_CHOICES, Choices, Row
 from handoutgen.web.guard import TOKEN_FIELD, TOKEN_HEADER, Guard
 
-PREVIEW_DPI = 96  # one CSS pixel a point and a third: sharp enough on screen, fast to draw
+PREVIEW_DPI = 80  # the page shows about 560 px wide (1400 px screen): sharp there, fast to draw and send
 MAX_BODY = 256 * 1024  # bytes of one request: a form of 100 exercises is far less
 MAX_FORM_PARTS = 2000  # fields of one form: 100 exercises of 9 dose fields, and the rest
 KIND_LABELS = {"handout": "Handout", "checklist": "Checklist (the log the patient ticks at home)",
@@ -42,6 +42,7 @@ class Studio:
         self.clinic = clinic
         self.catalog = Catalog(clinic)
         self._lock = threading.Lock()
+        self._bases: dict[Path, tuple] = {}
 
     def handout_path(self, handout_id: str) -> Path:
         path = self.catalog.handout(handout_id)
@@ -50,8 +51,12 @@ class Studio:
         return path
 
     def base(self, path: Path):
-        """The handout as written (no patient, no edits): its rows and its defaults."""
+        """The handout as written (no patient, no edits): its rows and its defaults; made
+        again only when one of the files it was made from changed."""
         with self._lock:
+            kept = self._bases.get(path)
+            if kept is not None and kept[0] == _stamps(kept[1]):
+                return kept[2]
             resolved = resolve_handout(self.clinic, path, Library(self.clinic))
         rows = [Row(str(n), view.name, dose_text(view.dose)) for n, view in enumerate(resolved.exercises, 1)]
         brand = resolved.brand
@@ -60,6 +65,8 @@ class Studio:
                                         else brand.large_print),
                     "pages": resolved.model.pages or brand.pages,
                     "title": resolved.model.title}
+        with self._lock:
+            self._bases[path] = (_stamps(resolved.deps), resolved.deps, (rows, defaults))
         return rows, defaults
 
     def rows(self, choices: Choices, base: list[Row]) -> list[Row]:
@@ -96,6 +103,18 @@ class Studio:
 
         with self._lock:
             return page_texts(pdf)
+
+
+def _stamps(paths: list[Path]) -> tuple:
+    """When and how big each file is: a change to any of them shows here."""
+    stamps: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
 
 
 def dose_text(dose) -> dict[str, str]:
