@@ -6,6 +6,7 @@ runs the fallback font must draw, so YAML text is never read as markup.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -307,9 +308,45 @@ class Styles:
         self.running = style("running", fontSize=small, leading=small * 1.2, textColor=MUTED)
         self.running_page = style("runningpage", fontName=bold, fontSize=small, leading=small * 1.2,
                                   textColor=ctx.primary, alignment=TA_RIGHT)
+        self._items: dict[float, ParagraphStyle] = {}
+
+    def item_for(self, labels: list[str]) -> ParagraphStyle:
+        """The items' style for a list with these numbers (or bullets): its hanging indent
+        fits the widest, so the text of step 10 starts where step 9's does."""
+        item = self.item
+        widest = max(stringWidth(label, item.bulletFontName, item.bulletFontSize) for label in labels)
+        indent = item.bulletIndent + widest + 0.6 * item.bulletFontSize  # what ReportLab keeps for a bullet
+        if indent <= item.leftIndent:
+            return item
+        indent = math.ceil(indent * 4) / 4  # lists of 10 to 99 items alike, near enough (digits differ)
+        made = self._items.get(indent)
+        if made is None:
+            made = self._items[indent] = ParagraphStyle(f"item{indent:g}", parent=item, leftIndent=indent)
+        return made
 
 
 _STYLES: dict[tuple, Styles] = {}
+
+
+NAME_SHRINK = 0.8  # the clinic's name may print this much smaller to keep to one line
+
+
+def _one_line(text: str, style: ParagraphStyle, room: float, least: float) -> ParagraphStyle:
+    """`style`, or a smaller size of it (in half points, not under `least`) at which `text`
+    takes one line of `room`; if none does, `style` (the text wraps at its own size)."""
+    size = style.fontSize
+    while size - 0.5 >= least and stringWidth(text, style.fontName, size) > room:
+        size -= 0.5
+    if size == style.fontSize or stringWidth(text, style.fontName, size) > room:
+        return style
+    return ParagraphStyle(f"{style.name}{size:g}", parent=style, fontSize=size,
+                          leading=style.leading * size / style.fontSize)
+
+
+def _labels(node: Node) -> list[str]:
+    """What hangs before each item of a <steps> (1., 2., …) or <bullets> (•)."""
+    count = len(node.elements("item"))
+    return [f"{n}." for n in range(1, count + 1)] if node.tag == "steps" else ["•"] * count
 
 
 def styles_for(ctx: Context) -> Styles:
@@ -434,21 +471,25 @@ class Renderer:
 
     def _make_header(self, node: Node) -> list[Flowable]:
         logo = node.first("logo")
-        left = [self.para(n, self.st.clinic if n.tag == "clinic" else self.st.tagline)
-                for n in node.elements() if n.tag in ("clinic", "tagline")]
         right = [paragraph(words.questions_call(), self.st.phone_label)]
         right += [self.para(n, self.st.phone) for n in node.elements("phone")]
         # The phone's column as wide as the phone number needs, so the clinic's name has the rest.
         phone = max([stringWidth(n.text(), self.st.phone.fontName, self.st.phone.fontSize)
                      for n in node.elements("phone")] + [120.0])
-        cells: list[tuple[float | None, Flowable | None]] = [
-            (None, Box(left)), (min(phone + 16, self.ctx.width * 0.45), Box(right))]
+        cells: list[tuple[float | None, Flowable | None]] = [(min(phone + 16, self.ctx.width * 0.45), Box(right))]
         if logo is not None:
             pic = self.picture(logo.attrs.get("src"), logo)
             height = 58  # the header's words grow in large print; it is as tall as they are
             # A wide logo is shrunk to LOGO_SHARE of the width: the clinic's name keeps its room.
             width = min(height / pic.aspect, self.ctx.width * LOGO_SHARE)
             cells.insert(0, (width + 10, PictureBox(pic, width, width * pic.aspect)))
+        # The name and the tagline each keep to one line of the room left if a smaller size allows:
+        # the tagline gives way first (down to the smallest text), the name a little (NAME_SHRINK).
+        room = self.ctx.width - sum(w for w, _ in cells if w is not None)
+        left = [self.para(n, _one_line(n.text(), self.st.clinic, room, self.st.clinic.fontSize * NAME_SHRINK)
+                          if n.tag == "clinic" else _one_line(n.text(), self.st.tagline, room, self.ctx.fit.floor))
+                for n in node.elements() if n.tag in ("clinic", "tagline")]
+        cells.insert(len(cells) - 1, (None, Box(left)))
         return [Box([Columns(cells, valign="middle")], (0, 0, 0, 6)),
                 HRFlowable(width="100%", thickness=3, color=self.ctx.primary, spaceBefore=2, spaceAfter=0),
                 HRFlowable(width="100%", thickness=1.5, color=self.ctx.accent, spaceBefore=1.5,
@@ -462,7 +503,8 @@ class Renderer:
         for entry in node.elements("field"):
             label = escape(entry.attrs.get("label", ""))
             value = self.inline(entry, bold=True)
-            parts.append(f"{label}: <b>{value}</b>" if label else f"<b>{value}</b>")
+            # A label never ends a line: it stays with its value's first word.
+            parts.append(f"{label}:&nbsp;<b>{value}</b>" if label else f"<b>{value}</b>")
         text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
         return [Box([paragraph(text, self.st.meta)], (8, 4 * self.space + 1, 8, 5 * self.space + 1),
                     background=_mix(self.ctx.primary, 0.08), before=4 * self.space, after=2 * self.space)]
@@ -474,18 +516,20 @@ class Renderer:
         return [self.para(node, self.st.heading)]
 
     def _steps(self, node: Node) -> list[Flowable]:
-        return self.listing(node, numbered=True)
+        return self.listing(node)
 
     def _bullets(self, node: Node) -> list[Flowable]:
-        return self.listing(node, numbered=False)
+        return self.listing(node)
 
-    def listing(self, node: Node, numbered: bool) -> list[Flowable]:
-        """One paragraph an item, its number or bullet hanging in the margin."""
+    def listing(self, node: Node) -> list[Flowable]:
+        """One paragraph an item, its number (<steps>) or bullet hanging in the margin, the
+        text of every item at the same indent."""
         items = node.elements("item")
         if len(items) != len(node.elements()):
             raise MarkupError(node.line, f"<{node.tag}> may only contain <item> elements")
-        return [paragraph(self.inline(item), self.st.item, f"{n}." if numbered else "•")
-                for n, item in enumerate(items, 1)]
+        labels = _labels(node)
+        style = self.st.item_for(labels) if items else self.st.item
+        return [paragraph(self.inline(item), style, label) for label, item in zip(labels, items, strict=True)]
 
     def _dose(self, node: Node) -> list[Flowable]:
         rows = [self.para(n, self.st.say if n.tag == "say" else self.st.short)
@@ -624,7 +668,9 @@ class Renderer:
             paragraphs = next((k for k, n in enumerate(body) if n.tag != "p"), len(body))
             if int(mode[5:]) > paragraphs:
                 b = self.ctx.fit.body
-                room = min(room, inner - 8 - self.st.item.leftIndent - STEP_EMS * b)
+                indent = max([self.st.item.leftIndent] + [self.st.item_for(_labels(n)).leftIndent
+                                                          for n in body if n.tag in ("steps", "bullets")])
+                room = min(room, inner - 8 - indent - STEP_EMS * b)
         return room
 
     def _width_for(self, pic: Picture | VectorPicture, room: float) -> float:
