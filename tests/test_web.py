@@ -243,6 +243,17 @@ def test_a_pdf_with_a_problem_gives_the_page_back_with_the_message(client, guard
     assert 'name="dose.1.sets" value="99"' in html
 
 
+def test_a_handout_with_a_mistake_opens_as_its_problems(client, clinic):
+    (clinic / "handouts" / "broken.yaml").write_text("title: Broken\nexercises:\n  - use: no-such-exercise\n")
+    expected = [line.removeprefix("error: ") for line in run("check", root=clinic).stderr.splitlines()
+                if line.startswith("error: handouts/broken.yaml")]
+    answer = get(client, "/h/broken")
+    page = unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 422 and expected
+    assert all(message in page for message in expected)
+    assert "Traceback" not in page
+
+
 # ------------------------------------------------------------------ the locks
 
 def test_a_post_without_the_token_is_refused(client, guard):

@@ -251,7 +251,7 @@ def create_app(clinic: Clinic, guard: Guard | None = None) -> Flask:
 
     @app.errorhandler(HandoutError)
     def broken_clinic(exc: HandoutError):
-        return render_template("problem.html", problems=[str(p) for p in exc.problems]), 500
+        return render_template("problem.html", problems=[str(p) for p in exc.problems]), 422
 
     @app.errorhandler(Exception)
     def internal(exc: Exception):
