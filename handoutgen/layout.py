@@ -524,12 +524,12 @@ def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, st
             parse(output)  # its markup, checked here to name the template line (the renderer reuses the tree)
             return output, shown
         except MarkupError as exc:
-            problem = _markup_problem(clinic_layouts, name, variables, output, exc)
+            problem = markup_problem(clinic_layouts, name, variables, output, exc)
     raise HandoutError(Problem(_scrub(problem.file, private), problem.line, _scrub(problem.field, private),
                                _scrub(problem.message, private)))
 
 
-def _markup_problem(clinic_layouts: Path | None, name: str, variables: dict, output: str,
+def markup_problem(clinic_layouts: Path | None, name: str, variables: dict, output: str,
                     exc: MarkupError) -> Problem:
     """A mistake in the markup a layout wrote, at the template line that wrote it."""
     place = _locate(clinic_layouts, name, variables, output, exc)

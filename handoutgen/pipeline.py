@@ -29,6 +29,7 @@ from handoutgen.fit import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
 from handoutgen.flowables import Context
 from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
+from handoutgen.layout import markup_problem
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError, parse
 from handoutgen.models import MAX_PAGES
@@ -342,8 +343,9 @@ class Renderer:
             if worst is not None:
                 worst_page = parse(render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst)[0])
             return fit_pages(page, ctx, height, limit, worst_page)
-        except MarkupError as exc:
-            raise HandoutError(Problem(shown, None, "", f"line {exc.line} of its output: {exc.message}")) from None
+        except MarkupError as exc:  # e.g. an element where it cannot be: at the template line that wrote it
+            raise HandoutError(markup_problem(self.clinic.layouts_dir, LAYOUTS[kind], variables, markup, exc)) \
+                from None
         except TooTall as exc:
             where = f"{exc.item.label} is" if exc.item.card is not None else f"the {exc.item.label} is"
             raise HandoutError(Problem(resolved.file, None, "",

@@ -219,3 +219,10 @@ def test_the_checked_variables_render_the_built_in_layouts(full):
     variables = documented_variables(brand_values(Brand(clinic="C", phone="1")), full)
     markup, _ = render(HANDOUT, None, **variables)
     assert "<page>" in markup
+
+
+def test_markup_the_page_builder_refuses_names_its_template_line(clinic, tmp_path):
+    """Well-formed markup in the wrong shape (found while the page is built, after the
+    layout rendered) is also reported at the template line that wrote it."""
+    _, line = layout(clinic, HANDOUT, "<title>", "<video>{{ handout.title }}</video>\n<title>")
+    assert render(clinic, tmp_path) == [f"layouts/handout.xml.j2:{line}: <video> needs an href"]
