@@ -52,6 +52,10 @@ MAX_SECTIONS = 100  # sections of a handout: a heading and an item each
 MAX_ITEMS = 200  # items of one section: at least a line each
 
 
+EMPTY_TEXT = "is empty; write the text or remove the field"
+EMPTY_REQUIRED = "is required but empty; write the text"  # validate: for a field that cannot be removed
+
+
 def clean_text(value: Any, *, paragraphs: bool = False) -> str:
     if isinstance(value, bool) or isinstance(value, (int, float)):
         value = str(value)
@@ -73,7 +77,7 @@ def clean_text(value: Any, *, paragraphs: bool = False) -> str:
     else:
         value = " ".join(value.split())
     if not value:
-        _fail("is empty; write the text or remove the field")
+        _fail(EMPTY_TEXT)
     return value
 
 
@@ -104,7 +108,7 @@ def _check_characters(value: str) -> None:
 
 def _text(value: Any) -> str:
     if value is None:
-        _fail("is empty; write the text or remove the field")
+        _fail(EMPTY_TEXT)
     return clean_text(value)
 
 
@@ -112,7 +116,7 @@ def _paragraphs(value: Any) -> str:
     if isinstance(value, list):  # a list of paragraphs is fine too
         value = "\n\n".join(clean_text(v) for v in value)
     if value is None:
-        _fail("is empty; write the text or remove the field")
+        _fail(EMPTY_TEXT)
     return clean_text(value, paragraphs=True)
 
 

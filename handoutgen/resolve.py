@@ -163,7 +163,6 @@ class Library:
             return [Problem(doc.file, line, dotted(path), f'"images/{name}" is not a file')]
         return []
 
-
     def _image_hint(self, name: str) -> str:
         """Did you mean the picture of images/ whose name is closest (capitals aside)?"""
         if self._image_names is None:
@@ -172,7 +171,10 @@ class Library:
         if same:
             return f'did you mean "{same[0]}"? The name must match exactly, capitals too'
         # Compared without the extension (".png" alike in every name would make any two names close).
-        stems = {_stem(n): n for n in self._image_names}
+        # Of logo.png and logo.svg, the one with the extension the name was given with.
+        extension = name[len(_stem(name)):].casefold()
+        stems = {_stem(n): n for n in sorted(self._image_names,
+                                             key=lambda n: n[len(_stem(n)):].casefold() == extension)}
         close = closest(_stem(name), stems, cutoff=IMAGE_NAME_CUTOFF)
         if close is None:
             return "put the picture there or fix the name"

@@ -10,7 +10,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from handoutgen.errors import Problem, closest
-from handoutgen.models import UNION_MODELS, UNION_TAGS, ExerciseRef
+from handoutgen.models import EMPTY_REQUIRED, EMPTY_TEXT, UNION_MODELS, UNION_TAGS, ExerciseRef
 from handoutgen.yamlload import Document, dotted
 
 M = TypeVar("M", bound=BaseModel)
@@ -28,6 +28,11 @@ def validate(model: type[M], doc: Document) -> tuple[M | None, list[Problem]]:
         return None, [_problem(model, doc, err) for err in exc.errors()]
 
 
+def _required(model: type[BaseModel], name) -> bool:
+    field = model.model_fields.get(str(name))
+    return field is not None and field.is_required()
+
+
 def _problem(model: type[BaseModel], doc: Document, err) -> Problem:
     loc = tuple(part for part in err["loc"] if part not in UNION_TAGS)
     kind, value = err["type"], err.get("input")
@@ -38,6 +43,8 @@ def _problem(model: type[BaseModel], doc: Document, err) -> Problem:
         what = "colour" if re.fullmatch(r"#[0-9a-fA-F]{3,8}", comment) else "text"
         message = (f'is empty: a # starts a comment in YAML, so {comment} was read as a comment; put the {what} '
                    f'in quotes, e.g. {loc[-1]}: "{comment}"')
+    elif kind == "hg" and err["msg"] == EMPTY_TEXT and len(loc) == 1 and _required(model, loc[0]):
+        message = EMPTY_REQUIRED  # `phone:` with nothing after it: removing it is no fix
     elif kind == "hg":
         message = err["msg"]
     elif kind == "missing":

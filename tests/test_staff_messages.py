@@ -149,7 +149,7 @@ def test_a_brand_error_is_printed_once_per_build(clinic, tmp_path):
     edit(clinic / "brand.yaml", "phone: 314-941-3970", "phone:")
     result = run("build", "--out", str(tmp_path / "out"), root=clinic)
     assert result.exit_code == 1
-    assert _errors(result.output) == ["error: brand.yaml:5: phone: is empty; write the text or remove the field"]
+    assert _errors(result.output) == ["error: brand.yaml:5: phone: is required but empty; write the text"]
     assert "0 rendered, 3 failed" in result.output
 
 
@@ -209,7 +209,7 @@ def test_brand_exercise_and_handout_problems_are_reported_at_once(clinic, tmp_pa
     assert result.exit_code == 1
     assert result.output == (
         "error: 3 problems:\n"
-        "brand.yaml:5: phone: is empty; write the text or remove the field\n"
+        "brand.yaml:5: phone: is required but empty; write the text\n"
         'exercises/calf-stretch.yaml:2: image: no file "images/nothere.png"; put the picture there or fix the name\n'
         'handouts/calves.yaml:4: exercises[0].dosage.reps: must be a whole number from 1 to 100 (got "ten")\n')
 
@@ -246,3 +246,11 @@ def test_an_exercise_files_warning_is_printed_once_however_many_handouts_use_it(
                             'commas (inside [ ], a comma starts a new caution); put each caution on its own line '
                             'starting with "- ", or put the whole caution in quotes')
     assert result.output.count(warning) == 1
+
+
+def test_an_empty_field_is_told_to_be_filled_in_or_removed_only_if_it_may_be(clinic):
+    edit(clinic / "brand.yaml", "phone: 314-941-3970", "phone:")
+    edit(clinic / "brand.yaml", "tagline: St. Louis Holistic Pain Relief Specialist", "tagline: \" \"")
+    errors = _errors(run("check", root=clinic).output)
+    assert "error: brand.yaml:4: tagline: is empty; write the text or remove the field" in errors
+    assert "error: brand.yaml:5: phone: is required but empty; write the text" in errors
