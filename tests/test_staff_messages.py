@@ -5,6 +5,8 @@ from __future__ import annotations
 import struct
 import zlib
 
+import pytest
+
 from conftest import SAMPLE, edit, run, write
 
 TAB = "title: Walk\nexercises:\n\t- name: Walk\n"
@@ -254,3 +256,12 @@ def test_an_empty_field_is_told_to_be_filled_in_or_removed_only_if_it_may_be(cli
     errors = _errors(run("check", root=clinic).output)
     assert "error: brand.yaml:4: tagline: is empty; write the text or remove the field" in errors
     assert "error: brand.yaml:5: phone: is required but empty; write the text" in errors
+
+
+@pytest.mark.parametrize("typed,meant", [("lgo.png", "logo.png"), ("lgo.svg", "logo.svg")])
+def test_a_misspelt_picture_is_matched_with_its_own_extension_first(clinic, typed, meant):
+    assert (clinic / "images" / "logo.png").exists() and (clinic / "images" / "logo.svg").exists()
+    edit(clinic / "brand.yaml", "logo: logo.png", f"logo: {typed}")
+    errors = _errors(run("check", root=clinic).output)
+    assert errors == [f'error: brand.yaml:7: logo: no file "images/{typed}"; did you mean "{meant}"? '
+                      "If not, put the picture there"]
