@@ -302,13 +302,16 @@ def init(directory):
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="A host name the page may be opened by, e.g. frontdesk.local (repeatable); "
                    "addresses and localhost always work.")
+@click.option("-j", "--workers", type=click.IntRange(0, 64),
+              help="Processes making the pages (0: the server's own, one page at a time) "
+                   "[default: the number of CPUs, at most 8].")
 @common
-def serve(port, host, password_file, allow_hosts, clinic):
+def serve(port, host, password_file, allow_hosts, workers, clinic):
     """Serve the web page where therapists pick a handout, personalise it, see the page
     as they type and print it. Nothing about a patient is stored."""
     from handoutgen.web.serve import serve as run
 
-    run(clinic, host, port, password_file, allow_hosts)
+    run(clinic, host, port, password_file, allow_hosts, workers)
 
 
 @contextlib.contextmanager

@@ -335,7 +335,7 @@ def test_the_name_travels_only_in_post_bodies(client, guard):
 def test_a_bug_shows_no_name_and_logs_none(client, guard, monkeypatch, capsys):
     from handoutgen.web import app as web_app
 
-    def broken(self, path, discharge, kind):
+    def broken(self, path, discharge, kind, picture=False):
         raise RuntimeError(f"could not draw {discharge.patient}")
     monkeypatch.setattr(web_app.Studio, "render", broken)
     answer = post(client, guard, f"/h/{SAMPLE}/preview", form(patient=NAME))
@@ -362,3 +362,30 @@ def test_the_check_page_says_what_check_says(client, clinic):
     for message in expected:
         assert message in page
     assert "1 ok, 1 failed" in page and "failed</strong>" in page
+
+
+def test_worker_processes_make_the_same_pdf_and_survive_a_dead_worker(clinic, guard):
+    """serve's workers (web.make): the same bytes as in the server's own process; a worker
+    killed (e.g. out of memory) is replaced and the page made again."""
+    import os
+    import signal
+
+    fields = form(patient=NAME, dose__1__reps="8") + [("action", "download")]
+    alone = post(client_for(clinic, guard, 0), guard, f"/h/{SAMPLE}/pdf", fields).data
+    app = create_app(Clinic.open(clinic), guard, workers=1)
+    try:
+        pooled = app.test_client()
+        assert post(pooled, guard, f"/h/{SAMPLE}/pdf", fields).data == alone
+        maker = app.extensions["handoutgen"].make
+        dead = maker._pool
+        for pid in list(dead._processes):
+            os.kill(pid, signal.SIGKILL)
+        again = post(pooled, guard, f"/h/{SAMPLE}/preview", form(patient=NAME))
+        assert again.status_code == 200 and "data:image/png;base64," in again.get_data(as_text=True)
+        assert maker._pool is not dead  # replaced
+    finally:
+        app.extensions["handoutgen"].make.close()
+
+
+def client_for(clinic, guard, workers: int):
+    return create_app(Clinic.open(clinic), guard, workers=workers).test_client()

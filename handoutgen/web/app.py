@@ -18,16 +18,15 @@ from flask import Flask, abort, render_template, request, send_file
 from handoutgen import i18n
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError
-from handoutgen.fit import DoesNotFit, TooTall
-from handoutgen.pipeline import SUFFIXES, Discharge, Rendered, Renderer
+from handoutgen.pipeline import SUFFIXES, Discharge
 from handoutgen.privacy import without_names
 from handoutgen.resolve import Library, resolve_handout
 from handoutgen.web import form
 from handoutgen.web.catalog import Catalog
 from handoutgen.web.form import CHOICES, DOSE_FIELDS, PAGE_CHOICES, Choices, Row
 from handoutgen.web.guard import TOKEN_FIELD, TOKEN_HEADER, Guard
+from handoutgen.web.make import Made, Maker
 
-PREVIEW_DPI = 80  # the page shows about 560 px wide (1400 px screen): sharp there, fast to draw and send
 MAX_BODY = 256 * 1024  # bytes of one request: a form of 100 exercises is far less
 MAX_FORM_PARTS = 2000  # fields of one form: 100 exercises of 9 dose fields, and the rest
 KIND_LABELS = {"handout": "Handout", "checklist": "Checklist (the log the patient ticks at home)",
@@ -35,13 +34,14 @@ KIND_LABELS = {"handout": "Handout", "checklist": "Checklist (the log the patien
 
 
 class Studio:
-    """One clinic's handouts, rendered on request; one render at a time (ReportLab's and
-    PDFium's state is shared by the process), the PNG encoded outside the lock."""
+    """One clinic's handouts, made on request (web.make: in this process, or in workers)."""
 
-    def __init__(self, clinic: Clinic):
+    def __init__(self, clinic: Clinic, workers: int = 0):
         self.clinic = clinic
         self.catalog = Catalog(clinic)
+        # One thing at a time in this process: ReportLab's and PDFium's state is the process's.
         self._lock = threading.Lock()
+        self.make = Maker(workers, self._lock)
         self._bases: dict[Path, tuple] = {}
 
     def handout_path(self, handout_id: str) -> Path:
@@ -87,22 +87,8 @@ class Studio:
             rows.append(Row(row.key, row.name, {**row.dose, **choices.doses.get(key, {})}, row.added, index))
         return rows
 
-    def render(self, path: Path, discharge: Discharge, kind: str) -> Rendered:
-        with self._lock:
-            return Renderer(self.clinic).render(path, discharge, kind)
-
-    def picture(self, pdf: bytes) -> tuple[bytes, tuple[int, int]]:
-        from handoutgen.preview import to_png
-
-        with self._lock:
-            return to_png(pdf, PREVIEW_DPI, fast=True)
-
-    def words(self, pdf: bytes) -> list[str]:
-        """Each page's text, as PDFium reads it: the page for a screen reader, under the picture."""
-        from handoutgen.preview import page_texts
-
-        with self._lock:
-            return page_texts(pdf)
+    def render(self, path: Path, discharge: Discharge, kind: str, picture: bool = False) -> Made:
+        return self.make(self.clinic, path, discharge, kind, picture)
 
 
 def _stamps(paths: list[Path]) -> tuple:
@@ -136,13 +122,14 @@ def language_names() -> dict[str, str]:
     return {code: (Locale.parse(code).get_display_name(code) or code).capitalize() for code in i18n.available()}
 
 
-def create_app(clinic: Clinic, guard: Guard | None = None) -> Flask:
+def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> Flask:
+    """The page's app; `workers` processes make the pages (0: this process, one at a time)."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_PARTS=MAX_FORM_PARTS)
     app.jinja_env.autoescape = True  # every template: text is data
     guard = guard or Guard()
     guard.install(app)
-    studio = Studio(clinic)
+    studio = Studio(clinic, workers)
     app.extensions["handoutgen"] = studio
 
     @app.context_processor
@@ -207,14 +194,11 @@ def create_app(clinic: Clinic, guard: Guard | None = None) -> Flask:
         base, defaults = _base_or_error(studio, path)
         choices = form.read(request.form, defaults["large_print"])
         discharge, kind, problems = form.discharge(choices, base)
-        try:
-            rendered = studio.render(path, discharge, kind)
-        except HandoutError as exc:
-            return _editor(studio, path, choices, HandoutError(problems + exc.problems), _fits(exc)), 422
-        if problems:
-            return _editor(studio, path, choices, HandoutError(problems)), 422
+        made = studio.render(path, discharge, kind)
+        if problems or made.problems:
+            return _editor(studio, path, choices, HandoutError(problems + made.problems), made.fits), 422
         download = request.form.get("action") == "download"
-        return send_file(BytesIO(rendered.pdf), mimetype="application/pdf", as_attachment=download,
+        return send_file(BytesIO(made.pdf), mimetype="application/pdf", as_attachment=download,
                          download_name=f"{path.stem}{SUFFIXES[kind]}.pdf", max_age=0)
 
     @app.get("/staff/brand")
@@ -228,11 +212,9 @@ def create_app(clinic: Clinic, guard: Guard | None = None) -> Flask:
             brand_model, problems = None, [str(p) for p in exc.problems]
         if brand_model is not None and chosen:
             path = studio.handout_path(chosen)
-            try:
-                rendered = studio.render(path, Discharge(date=dt.date.today()), "handout")
-                picture = _data_url(studio.picture(rendered.pdf)[0])
-            except HandoutError as exc:
-                problems = [str(p) for p in exc.problems]
+            made = studio.render(path, Discharge(date=dt.date.today()), "handout", picture=True)
+            picture = _data_url(made.png) if made.png else None
+            problems = [str(p) for p in made.problems]
         return render_template("brand.html", brand=brand_model, handouts=handouts, chosen=chosen,
                                picture=picture, problems=problems)
 
@@ -290,25 +272,14 @@ def _data_url(png: bytes) -> str:
 
 def _outcome(studio: Studio, path: Path, choices: Choices, base: list[Row], rows: list[Row], defaults: dict) -> dict:
     """Render what the form says: the picture, or each problem beside its field."""
-    picture = size = None
-    texts: list[str] = []
-    pages = 0
-    fits = True
-    warnings: list[str] = []
     discharge, kind, problems = form.discharge(choices, base)
-    try:
-        rendered = studio.render(path, discharge, kind)
-        if not problems:
-            png, size = studio.picture(rendered.pdf)
-            picture, pages = _data_url(png), rendered.pages
-            texts = studio.words(rendered.pdf)
-            warnings = [str(w) for w in rendered.warnings]
-    except HandoutError as exc:
-        problems = problems + exc.problems
-        fits = _fits(exc)
-    beside, general = form.placed(problems, rows, fits)
-    return {"picture": picture, "size": size, "pages": pages, "texts": texts, "beside": beside, "general": general,
-            "warnings": warnings, "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
+    made = studio.render(path, discharge, kind, picture=True)
+    problems = problems + made.problems
+    beside, general = form.placed(problems, rows, made.fits)
+    shown = made if not problems and made.png else Made()  # no picture of a page that cannot print
+    return {"picture": _data_url(shown.png) if shown.png else None, "size": shown.size, "pages": shown.pages,
+            "texts": shown.texts, "beside": beside, "general": general, "warnings": shown.warnings,
+            "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
 
 
 PAGE_SLOTS = ("patient", "therapist", "date", "lang", "pages")  # the fields outside the list of exercises
@@ -321,12 +292,6 @@ def _slots(rows: list[Row]) -> list[str]:
         slots.append(f"row-{row.index}")
         slots += [f"dose-{row.index}-{name}" for name in DOSE_FIELDS]
     return slots
-
-
-def _fits(exc: HandoutError) -> bool:
-    """False for the page no longer fitting (said beside the choice of pages, in the CLI's
-    words): the pipeline raises it from the page engine's DoesNotFit or TooTall."""
-    return not isinstance(exc.__context__, (DoesNotFit, TooTall))
 
 
 def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutError | None = None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import signal
 from pathlib import Path
 
 import click
@@ -11,7 +13,8 @@ from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.web.guard import LOCAL_NAMES, Guard
 
-THREADS = 4  # requests served at once; renders take turns (web.app.Studio)
+THREADS = 8  # requests served at once; the pages are made by the workers (web.make)
+MAX_WORKERS = 8
 PASSWORD_BYTES = 1024
 
 
@@ -41,7 +44,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(clinic: Clinic, host: str, port: int, password_file: Path | None, allow_hosts: tuple[str, ...]) -> None:
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def default_workers() -> int:
+    """One process making pages for each core, as `build` uses them."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def serve(clinic: Clinic, host: str, port: int, password_file: Path | None, allow_hosts: tuple[str, ...],
+          workers: int | None = None) -> None:
     from waitress import create_server
 
     from handoutgen.web.app import create_app
@@ -53,7 +66,8 @@ def serve(clinic: Clinic, host: str, port: int, password_file: Path | None, allo
         if password is None:
             click.echo(f"warning: --host {host} serves the page to the clinic's network with no password: anyone "
                        "on the network can open it; give --password-file FILE (docs/serve.md)", err=True)
-    app = create_app(clinic, Guard(allowed_names=frozenset(names), password=password))
+    app = create_app(clinic, Guard(allowed_names=frozenset(names), password=password),
+                     workers=default_workers() if workers is None else workers)
     server = create_server(app, host=host, port=port, threads=THREADS, ident="handoutgen",
                            max_request_body_size=1024 * 1024)
     shown = getattr(server, "effective_host", host)
@@ -61,9 +75,12 @@ def serve(clinic: Clinic, host: str, port: int, password_file: Path | None, allo
     if shown in ("0.0.0.0", "[::]"):
         shown = "127.0.0.1"  # where this machine's own browser finds it
     click.echo(f"serving {clinic.root} at http://{shown}:{server.effective_port}/ (Ctrl-C to stop)")
+    previous = signal.signal(signal.SIGTERM, _stop)  # `kill`, systemd: stop as Ctrl-C does, workers too
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.close()
+        app.extensions["handoutgen"].make.close()
