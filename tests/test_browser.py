@@ -71,7 +71,9 @@ def server(tmp_path_factory):
         yield match.group(1), base, process
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        out, err = process.communicate(timeout=10)
+    # Whatever the server printed in the whole session: never a name.
+    assert "Muñoz" not in out + err and "Mu\\xf1oz" not in out + err and "Traceback" not in err
 
 
 def _shot(page, name: str) -> None:
