@@ -158,12 +158,23 @@ def _hint(text: str, exc: yaml.MarkedYAMLError) -> str:
     """The cause of the commonest syntax errors, in plain words, with the fix."""
     mark = exc.problem_mark
     problem = exc.problem or ""
-    if mark is not None and "cannot start any token" in problem and text[mark.index:mark.index + 1] == "\t":
+    tab_at_mark = mark is not None and text[mark.index:mark.index + 1] == "\t"
+    if ("cannot start any token" in problem and tab_at_mark) or "tab character that violates indentation" in problem:
         return "; a tab is used to indent: tabs are not allowed for indenting, use spaces"
     if "mapping values are not allowed" in problem:
-        return ('; a colon followed by a space inside a text starts a new field: put the whole text in quotes, '
-                'e.g. title: "Note: read this"')
+        return ("; a colon followed by a space inside a text starts a new field: put the whole text in quotes, "
+                f"e.g. {_quoted_example(text, mark)}")
     return ""
+
+
+def _quoted_example(text: str, mark) -> str:
+    """The user's own line with its text in quotes (`title: "Note: read this"`), when it is
+    a plain `field: text` line; else that example."""
+    line = text.split("\n")[mark.line] if mark is not None else ""
+    found = re.fullmatch(r"(\s*(?:- )?)([A-Za-z_][\w-]*): +([^\"'#\s][^\"#]*?)\s*", line)
+    if found is None or len(found.group(3)) > 60:
+        return 'title: "Note: read this"'
+    return f'{found.group(2)}: "{found.group(3)}"'
 
 
 _HASH_VALUE = re.compile(r"([A-Za-z_][\w-]*):[ \t]+(#[^\s,\]}]+)")

@@ -30,6 +30,24 @@ def test_a_colon_inside_text_says_to_quote_the_text(clinic):
             'e.g. title: "Note: read this"') in result.output
 
 
+def test_a_tab_after_spaces_is_named_with_the_fix_too(clinic):
+    """A tab after the indenting spaces is PyYAML's other tab error."""
+    write(clinic / "handouts" / "tab.yaml", "title: Walk\nexercises:\n  - name: Walk\n  \t  steps: [Walk.]\n")
+    result = run("check", root=clinic)
+    assert result.exit_code == 1
+    assert ("handouts/tab.yaml:4: YAML syntax error: found a tab character that violates indentation; "
+            "a tab is used to indent: tabs are not allowed for indenting, use spaces") in result.output, result.output
+
+
+def test_the_colon_hint_quotes_the_users_own_line(clinic):
+    write(clinic / "handouts" / "colon.yaml",
+          "title: Walk\nexercises:\n  - name: Walk\n    purpose: Why: it helps\n    steps: [Walk.]\n")
+    result = run("check", root=clinic)
+    assert ('handouts/colon.yaml:4: YAML syntax error: mapping values are not allowed in this context; '
+            'a colon followed by a space inside a text starts a new field: put the whole text in quotes, '
+            'e.g. purpose: "Why: it helps"') in result.output
+
+
 def test_one_warning_is_one_warning(clinic):
     write(clinic / "handouts" / "undosed.yaml", "title: Walk\nexercises:\n  - name: Walk\n    steps: [Walk.]\n")
     result = run("check", root=clinic)
