@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from test_web import HOST, form, get, pdf_text, post
 from werkzeug.datastructures import MultiDict
 
@@ -631,3 +632,25 @@ def test_sigterm_stops_serve_and_every_process_it_started(clinic):
         assert "Traceback" not in process.stderr.read()
     finally:
         _kill_group(process)
+
+
+# ------------------------------------------------------------------ accessibility under hostile input
+
+def test_pages_full_of_problems_keep_ids_unique_and_every_label_target(client, guard):
+    """Odd exercise keys (quotes, dots, markup) and a problem in every field still give a page
+    whose ids are unique and whose labels and descriptions all point at something."""
+    keys = ["1", "2", 'a"b', "x.y", "<b>k</b>", "heel-raise"]
+    fields = items(keys, patient="x" * 61, therapist="\u200b", date="bad", lang="xx", dose__1__reps="0")
+    pages = {"editor (422)": post(client, guard, PDF, fields),
+             "exercises": post(client, guard, EXERCISES, fields + [("add", "../brand")]),
+             "preview": post(client, guard, PREVIEW, fields)}
+    for label, answer in pages.items():
+        html = text_of(answer)
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), label
+        targets = re.findall(r'(?:aria-describedby|aria-labelledby|for)="([^"]+)"', html)
+        assert not [t for t in targets if t not in ids], label
+        assert targets or label == "preview", label  # the preview's messages go beside the editor's fields
+    editor = text_of(pages["editor (422)"])
+    for key in keys:  # each odd key is sent back exactly as it came, as data
+        assert f'name="item" value="{escape(key)}"' in editor, key
