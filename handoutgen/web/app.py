@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import sys
 import threading
 from io import BytesIO
@@ -58,7 +59,8 @@ class Studio:
             if kept is not None and kept[0] == _stamps(kept[1]):
                 return kept[2]
             resolved = resolve_handout(self.clinic, path, Library(self.clinic))
-        rows = [Row(str(n), view.name, dose_text(view.dose)) for n, view in enumerate(resolved.exercises, 1)]
+        rows = [Row(str(n), view.name, dose_text(view.dose), use=view.use)
+                for n, view in enumerate(resolved.exercises, 1)]
         brand = resolved.brand
         defaults = {"lang": resolved.lang,
                     "large_print": bool(resolved.model.large_print if resolved.model.large_print is not None
@@ -70,9 +72,11 @@ class Studio:
         return rows, defaults
 
     def rows(self, choices: Choices, base: list[Row]) -> list[Row]:
-        """The exercises the page shows: the ones kept, in order, each dose as typed."""
+        """The exercises the page shows, in the order they print: the handout's own that are
+        kept, then those added; each dose as typed."""
         by_key = {row.key: row for row in base}
         keys = [row.key for row in base] if choices.items is None else list(dict.fromkeys(choices.items))
+        keys = [key for key in by_key if key in keys] + [key for key in keys if key not in by_key]
         rows = []
         library = Library(self.clinic)
         for index, key in enumerate(keys):
@@ -83,8 +87,9 @@ class Studio:
                     with self._lock:
                         exercise = library.exercise(key)[0]
                 row = Row(key, exercise.name if exercise else key,
-                          dose_text(exercise.dosage) if exercise else {}, added=True)
-            rows.append(Row(row.key, row.name, {**row.dose, **choices.doses.get(key, {})}, row.added, index))
+                          dose_text(exercise.dosage) if exercise else {}, added=True, use=key)
+            rows.append(Row(row.key, row.name, {**row.dose, **choices.doses.get(key, {})}, row.added, index,
+                            row.use))
         return rows
 
     def render(self, path: Path, discharge: Discharge, kind: str, picture: bool = False) -> Made:
@@ -162,7 +167,8 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
         path = studio.handout_path(handout_id)
         base, defaults = _base_or_error(studio, path)
         choices = form.read(request.form, defaults["large_print"])
-        items = [row.key for row in studio.rows(choices, base)]
+        shown = studio.rows(choices, base)
+        items = [row.key for row in shown]
         focus = None
         if "remove" in request.form:
             gone = request.form["remove"]
@@ -171,8 +177,14 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
                 items.remove(gone)
                 focus = f"remove-{min(at, len(items) - 1)}" if items else "add-exercise"
         elif "add" in request.form:
-            items.append(request.form["add"][:form.TEXT_LIMIT])
-            focus = "add-exercise"
+            wanted = request.form["add"][:form.TEXT_LIMIT]
+            listed = next((row for row in shown if wanted in (row.use, row.key)), None)
+            own = next((row.key for row in base if row.use == wanted), None)
+            if listed is not None:  # already on the page: once is enough; the keyboard goes to it
+                focus = f"remove-{listed.index}"
+            else:  # one of the handout's own, removed before, comes back as its own card
+                items.append(own or wanted)
+                focus = "add-exercise"
         choices.items = items
         rows = studio.rows(choices, base)
         outcome = _outcome(studio, path, choices, base, rows, defaults)
@@ -198,8 +210,9 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
         if problems or made.problems:
             return _editor(studio, path, choices, HandoutError(problems + made.problems), made.fits), 422
         download = request.form.get("action") == "download"
+        name = re.sub(r"[\x00-\x1f\x7f]", " ", path.stem)  # a header cannot hold a line break
         return send_file(BytesIO(made.pdf), mimetype="application/pdf", as_attachment=download,
-                         download_name=f"{path.stem}{SUFFIXES[kind]}.pdf", max_age=0)
+                         download_name=f"{name}{SUFFIXES[kind]}.pdf", max_age=0)
 
     @app.get("/staff/brand")
     def brand():
@@ -282,7 +295,7 @@ def _outcome(studio: Studio, path: Path, choices: Choices, base: list[Row], rows
             "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
 
 
-PAGE_SLOTS = ("patient", "therapist", "date", "lang", "pages")  # the fields outside the list of exercises
+PAGE_SLOTS = ("patient", "therapist", "date", "lang", "pages", "kind")  # the fields outside the list of exercises
 
 
 def _slots(rows: list[Row]) -> list[str]:

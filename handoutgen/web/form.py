@@ -16,13 +16,13 @@ from handoutgen import i18n
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.models import DoseFields
 from handoutgen.options import checklist_date_problem, parse_date
-from handoutgen.pipeline import KINDS, Discharge
+from handoutgen.pipeline import KINDS, Discharge, name_problems
 
 DOSE_FIELDS = tuple(DoseFields.model_fields)  # the one list: sets, reps, hold, ... days_per_week
 CHOICES = {"side": ("each", "left", "right", "both", "alternating"),
            "limb": ("leg", "arm", "foot", "hand", "side")}
 PAGE_CHOICES = (1, 2, 3, 4)  # as the CLI's --pages
-TEXT_LIMIT = 200  # characters of any one field: far more than a name or a dose takes
+TEXT_LIMIT = 200  # characters of any other field: far more than a dose takes (names: the request's limit)
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Row:
     dose: dict[str, str]  # field -> what its input shows
     added: bool = False
     index: int = 0  # its place on the page: names the row's HTML ids
+    use: str | None = None  # its library id, if it is a library exercise
 
 
 @dataclass
@@ -64,7 +65,9 @@ def read(form, default_large: bool = False) -> Choices:
             if key and field_name in DOSE_FIELDS and value.strip():
                 doses.setdefault(key, {})[field_name] = str(value)[:TEXT_LIMIT].strip()
     items = [str(v)[:TEXT_LIMIT] for v in form.getlist("item")] if "items-shown" in form else None
-    return Choices(patient=text("patient"), therapist=text("therapist"), date=text("date"), lang=text("lang"),
+    # Names whole: a name too long is said with its own length (the request's size bounds it).
+    return Choices(patient=str(form.get("patient", "")), therapist=str(form.get("therapist", "")),
+                   date=text("date"), lang=text("lang"),
                    large_print="large_print" in form if "print-shown" in form else default_large,
                    pages=text("pages"), kind=text("kind") or "handout", items=items, doses=doses)
 
@@ -79,7 +82,10 @@ def discharge(choices: Choices, base: list[Row]) -> tuple[Discharge, str, list[P
         day = parse_date(choices.date.strip() or None)
     except ValueError as exc:
         problems.append(Problem("--date", None, "", str(exc)))
-    kind = choices.kind if choices.kind in KINDS else "handout"
+    kind = choices.kind
+    if kind not in KINDS:
+        problems.append(Problem("--kind", None, "", f"must be handout, checklist or both (got {_shown(kind)})"))
+        kind = "handout"
     late = checklist_date_problem(day, kind)
     if late is not None:
         problems.append(late)
@@ -91,14 +97,27 @@ def discharge(choices: Choices, base: list[Row]) -> tuple[Discharge, str, list[P
         except HandoutError as exc:
             problems += exc.problems
     pages = int(choices.pages) if choices.pages in {str(n) for n in PAGE_CHOICES} else None
+    if choices.pages and pages is None:
+        problems.append(Problem("--pages", None, "", f"must be a number of pages from {PAGE_CHOICES[0]} to "
+                                                      f"{PAGE_CHOICES[-1]} (got {_shown(choices.pages)})"))
+    people = Discharge(patient=choices.patient.strip() or None, therapist=choices.therapist.strip() or None)
+    too_long = name_problems(people)
+    problems += too_long  # and the rest is still checked, without the name that cannot print
+    for problem in too_long:
+        setattr(people, problem.file.removeprefix("--"), None)
     numbers = [row.key for row in base]
     items = numbers if choices.items is None else choices.items
     skip = tuple(n for n in numbers if n not in items)
     add = tuple(key for key in items if key not in numbers)
     doses = {key: fields for key, fields in choices.doses.items() if key in items}
-    return Discharge(patient=choices.patient.strip() or None, therapist=choices.therapist.strip() or None,
+    return Discharge(patient=people.patient, therapist=people.therapist,
                      date=day, doses=doses, pages=pages, large_print=choices.large_print, skip=skip, add=add,
                      lang=lang), kind, problems
+
+
+def _shown(value: str) -> str:
+    """A value the page never offers, quoted in a message (short)."""
+    return f'"{value[:40]}"' + ("…" if len(value) > 40 else "")
 
 
 # -------------------------------------------------------------- problems beside their fields
@@ -112,7 +131,7 @@ def field_of(problem: Problem, rows: list[Row]) -> str | None:
     option = problem.file if problem.file.startswith("--") else problem.field
     if problem.file not in ("command line",) and not problem.file.startswith("--"):
         return None
-    if option in ("--patient", "--therapist", "--date", "--lang"):
+    if option in ("--patient", "--therapist", "--date", "--lang", "--pages", "--kind"):
         return option[2:]
     match = _DOSE.match(option)
     if match:
