@@ -23,9 +23,26 @@ def validate(model: type[M], doc: Document) -> tuple[M | None, list[Problem]]:
         return None, [Problem(doc.file, doc.line_of(()), "",
                               f"must be a set of `field: value` lines, not {kind}")]
     try:
-        return model.model_validate(doc.data), []
+        parsed = model.model_validate(doc.data)
     except ValidationError as exc:
         return None, [_problem(model, doc, err) for err in exc.errors()]
+    _warn_swallowed(doc)
+    return parsed, []
+
+
+def _warn_swallowed(doc: Document) -> None:
+    """`tagline: #1 in town`: YAML reads "#1 in town" as a comment and the field as left out.
+    A field that may be left out gives no error, so it is a warning (once per file): a comment
+    whose # touches its first word looks like a value, `tagline:   # none yet` does not."""
+    for loc, comment in doc.comments.items():
+        if len(comment) < 2 or comment[1].isspace() or not loc:
+            continue
+        what = "colour" if re.fullmatch(r"#[0-9a-fA-F]{3,8}", comment) else "text"
+        warning = Problem(doc.file, doc.line_of(loc), dotted(loc),
+                          f'is left out: a # starts a comment in YAML, so {comment} was read as a comment; '
+                          f'if it is the {what}, put it in quotes, e.g. {loc[-1]}: "{comment}"')
+        if warning not in doc.warnings:
+            doc.warnings.append(warning)
 
 
 def _required(model: type[BaseModel], name) -> bool:

@@ -335,7 +335,7 @@ def _build(events, doc: Document, problems: list[Problem], text: str = "") -> bo
     return () in doc.lines
 
 
-_COMMENT = re.compile(r"[ \t]+#[ \t]*([^\r\n]*)")
+_COMMENT = re.compile(r"[ \t]+#([^\r\n]*)")
 
 
 def _comment_after(text: str, index: int) -> str | None:

@@ -112,3 +112,51 @@ def test_a_short_load_gives_every_therapist_their_page(clinic):
         _, err = process.communicate(timeout=10)
     assert result["errors"] == [] and result["requests"] >= 4
     assert "Traceback" not in err and "Patient" not in err
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_no_worker_outlives_a_server_killed_outright(clinic):
+    import signal
+    import time
+
+    process, line = _start(clinic, "-j", "2")
+    address = line.split(" at ")[1].split(" ")[0]
+    with urllib.request.urlopen(address + f"h/{SAMPLE}") as answer:  # the workers made its page
+        assert answer.status == 200
+    workers = _children(process.pid)
+    assert len(workers) >= 2
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+    assert alive == []
+
+
+def test_a_port_in_use_is_a_clear_error(clinic):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "handoutgen", "serve", "--port", str(port), "--root", str(clinic)],
+                              capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (f"error: 127.0.0.1:{port}: cannot listen there (Address already in use); "
+                                   "give another --port N (0: any free port), or another --host")

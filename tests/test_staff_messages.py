@@ -284,3 +284,19 @@ def test_a_misspelt_picture_is_matched_with_its_own_extension_first(clinic, type
     errors = _errors(run("check", root=clinic).output)
     assert errors == [f'error: brand.yaml:7: logo: no file "images/{typed}"; did you mean "{meant}"? '
                       "If not, put the picture there"]
+
+
+def test_an_optional_text_read_as_a_comment_is_warned_about(clinic):
+    edit(clinic / "brand.yaml", "tagline: St. Louis Holistic Pain Relief Specialist", "tagline: #1 in town")
+    result = run("check", root=clinic)
+    assert result.exit_code == 0
+    assert _errors(result.output) == []
+    assert ('warning: brand.yaml:4: tagline: is left out: a # starts a comment in YAML, so #1 in town was read as a '
+            'comment; if it is the text, put it in quotes, e.g. tagline: "#1 in town"') in result.output
+    assert "1 ok, 0 failed, 1 warning" in result.output
+
+
+def test_a_real_comment_after_an_empty_optional_field_is_not_warned_about(clinic):
+    edit(clinic / "brand.yaml", "tagline: St. Louis Holistic Pain Relief Specialist", "tagline:   # none yet")
+    result = run("check", root=clinic)
+    assert result.exit_code == 0 and "warning" not in result.output

@@ -10,7 +10,9 @@ Problems): nothing is written anywhere on the way.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,6 +55,16 @@ def make(clinic: Clinic, path: Path, discharge: Discharge, kind: str, picture: b
     return made
 
 
+def _watch(server: int) -> None:
+    """In each worker: end when the server is gone, even killed outright (kill -9, out of
+    memory), so no worker outlives it."""
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _ready() -> None:
     """A worker loads the renderer before the first therapist waits for it."""
     import handoutgen.preview  # noqa: F401
@@ -68,7 +80,8 @@ class Maker:
 
     def _start(self) -> ProcessPoolExecutor:
         # spawn: a fresh interpreter, never a fork of a server with threads running.
-        pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_watch, initargs=(os.getpid(),))
         for _ in range(self._workers):
             pool.submit(_ready)
         return pool

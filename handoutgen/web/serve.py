@@ -66,21 +66,30 @@ def serve(clinic: Clinic, host: str, port: int, password_file: Path | None, allo
         if password is None:
             click.echo(f"warning: --host {host} serves the page to the clinic's network with no password: anyone "
                        "on the network can open it; give --password-file FILE (docs/serve.md)", err=True)
-    app = create_app(clinic, Guard(allowed_names=frozenset(names), password=password),
-                     workers=default_workers() if workers is None else workers)
-    server = create_server(app, host=host, port=port, threads=THREADS, ident="handoutgen",
-                           max_request_body_size=1024 * 1024)
-    shown = getattr(server, "effective_host", host)
-    shown = f"[{shown}]" if ":" in str(shown) else shown
-    if shown in ("0.0.0.0", "[::]"):
-        shown = "127.0.0.1"  # where this machine's own browser finds it
-    click.echo(f"serving {clinic.root} at http://{shown}:{server.effective_port}/ (Ctrl-C to stop)")
-    previous = signal.signal(signal.SIGTERM, _stop)  # `kill`, systemd: stop as Ctrl-C does, workers too
+    # Before any worker starts: `kill` and systemd stop the server as Ctrl-C does, workers too.
+    previous = signal.signal(signal.SIGTERM, _stop)
+    app = None
     try:
-        server.run()
+        app = create_app(clinic, Guard(allowed_names=frozenset(names), password=password),
+                         workers=default_workers() if workers is None else workers)
+        try:
+            server = create_server(app, host=host, port=port, threads=THREADS, ident="handoutgen",
+                                   max_request_body_size=1024 * 1024)
+        except OSError as exc:
+            raise HandoutError(Problem(f"{host}:{port}", None, "", f"cannot listen there ({exc.strerror or exc}); "
+                                       "give another --port N (0: any free port), or another --host")) from None
+        shown = getattr(server, "effective_host", host)
+        shown = f"[{shown}]" if ":" in str(shown) else shown
+        if shown in ("0.0.0.0", "[::]"):
+            shown = "127.0.0.1"  # where this machine's own browser finds it
+        click.echo(f"serving {clinic.root} at http://{shown}:{server.effective_port}/ (Ctrl-C to stop)")
+        try:
+            server.run()
+        finally:
+            server.close()
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server.close()
-        app.extensions["handoutgen"].make.close()
+        if app is not None:
+            app.extensions["handoutgen"].make.close()
