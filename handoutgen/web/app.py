@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import re
 import sys
 import threading
@@ -44,12 +45,38 @@ class Studio:
         self._lock = threading.Lock()
         self.make = Maker(workers, self._lock)
         self._bases: dict[Path, tuple] = {}
+        self._name: tuple[tuple, str] | None = None
 
     def handout_path(self, handout_id: str) -> Path:
         path = self.catalog.handout(handout_id)
         if path is None:
             abort(404, f'no handout "{handout_id}" in handouts/')
         return path
+
+    def posted(self, handout_id: str) -> tuple[Path, list[Row], dict, Choices]:
+        """A POST's handout, its own rows and defaults, and what the form says. A handout
+        that does not load at all raises HandoutError: the page shows its problems."""
+        path = self.handout_path(handout_id)
+        base, defaults = self.base(path)
+        return path, base, defaults, form.read(request.form, defaults["large_print"])
+
+    def clinic_name(self) -> str:
+        """brand.yaml's clinic name, for every page's header: read again only when it changed."""
+        stamp = _stamps([self.clinic.brand_path])
+        if self._name is None or self._name[0] != stamp:
+            try:
+                name = Library(self.clinic).brand()[0].clinic
+            except HandoutError:
+                name = "handoutgen"
+            self._name = (stamp, name)
+        return self._name[1]
+
+    def check(self):
+        """What `check` says (in this process, in its turn: nothing written)."""
+        from handoutgen.batch import build
+
+        with self._lock:
+            return build(self.clinic, self.clinic.out_dir, jobs=1, write=False)
 
     def base(self, path: Path):
         """The handout as written (no patient, no edits): its rows and its defaults; made
@@ -121,6 +148,7 @@ def dose_text(dose) -> dict[str, str]:
     return shown
 
 
+@functools.cache
 def language_names() -> dict[str, str]:
     from babel import Locale
 
@@ -140,7 +168,7 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
     @app.context_processor
     def shared():
         return {"csrf_field": TOKEN_FIELD, "csrf_header": TOKEN_HEADER, "csrf_token": guard.token,
-                "clinic_name": _clinic_name(studio)}
+                "clinic_name": studio.clinic_name()}
 
     @app.get("/")
     def index():
@@ -155,18 +183,14 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
 
     @app.post("/h/<handout_id>/preview")
     def preview(handout_id: str):
-        path = studio.handout_path(handout_id)
-        base, defaults = _base_or_error(studio, path)
-        choices = form.read(request.form, defaults["large_print"])
+        path, base, defaults, choices = studio.posted(handout_id)
         rows = studio.rows(choices, base)
         return render_template("_preview_answer.html", **_outcome(studio, path, choices, base, rows, defaults))
 
     @app.post("/h/<handout_id>/exercises")
     def exercises(handout_id: str):
         """Remove one exercise or add one from the library; the list and the page come back."""
-        path = studio.handout_path(handout_id)
-        base, defaults = _base_or_error(studio, path)
-        choices = form.read(request.form, defaults["large_print"])
+        path, base, defaults, choices = studio.posted(handout_id)
         shown = studio.rows(choices, base)
         items = [row.key for row in shown]
         focus = None
@@ -202,9 +226,7 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
 
     @app.post("/h/<handout_id>/pdf")
     def pdf(handout_id: str):
-        path = studio.handout_path(handout_id)
-        base, defaults = _base_or_error(studio, path)
-        choices = form.read(request.form, defaults["large_print"])
+        path, base, defaults, choices = studio.posted(handout_id)
         discharge, kind, problems = form.discharge(choices, base)
         made = studio.render(path, discharge, kind)
         if problems or made.problems:
@@ -233,10 +255,7 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
 
     @app.get("/staff/check")
     def check():
-        from handoutgen.batch import build
-
-        with studio._lock:
-            report = build(clinic, clinic.out_dir, jobs=1, write=False)
+        report = studio.check()
         warnings: dict[str, list[str]] = {}
         for warning in report.warnings:
             warnings.setdefault(_handout_of(warning, clinic), []).append(str(warning))
@@ -263,20 +282,9 @@ def create_app(clinic: Clinic, guard: Guard | None = None, workers: int = 0) -> 
     return app
 
 
-def _clinic_name(studio: Studio) -> str:
-    try:
-        return Library(studio.clinic).brand()[0].clinic
-    except HandoutError:
-        return "handoutgen"
-
-
 def _handout_of(problem, clinic: Clinic) -> str:
     file = getattr(problem, "file", "")
     return Path(file).stem if file.startswith("handouts/") else ""
-
-
-def _base_or_error(studio: Studio, path: Path):
-    return studio.base(path)  # a handout that does not load at all: broken_clinic shows why
 
 
 def _data_url(png: bytes) -> str:
@@ -286,12 +294,18 @@ def _data_url(png: bytes) -> str:
 def _outcome(studio: Studio, path: Path, choices: Choices, base: list[Row], rows: list[Row], defaults: dict) -> dict:
     """Render what the form says: the picture, or each problem beside its field."""
     discharge, kind, problems = form.discharge(choices, base)
-    made = studio.render(path, discharge, kind, picture=True)
-    problems = problems + made.problems
-    beside, general = form.placed(problems, rows, made.fits)
-    shown = made if not problems and made.png else Made()  # no picture of a page that cannot print
-    return {"picture": _data_url(shown.png) if shown.png else None, "size": shown.size, "pages": shown.pages,
-            "texts": shown.texts, "beside": beside, "general": general, "warnings": shown.warnings,
+    # The pipeline still looks for its own problems when the form has some, but draws no picture.
+    made = studio.render(path, discharge, kind, picture=not problems)
+    return _page_view(made, problems + made.problems, made.fits, rows, defaults, choices)
+
+
+def _page_view(made: Made, problems: list, fits: bool, rows: list[Row], defaults: dict, choices: Choices) -> dict:
+    """What the page shows of one render: its picture and words, or each problem beside its field."""
+    beside, general = form.placed(problems, rows, fits)
+    if problems:
+        made = Made()  # no picture of a page that cannot print
+    return {"picture": _data_url(made.png) if made.png else None, "size": made.size, "pages": made.pages,
+            "texts": made.texts, "beside": beside, "general": general, "warnings": made.warnings,
             "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
 
 
@@ -317,9 +331,7 @@ def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutE
     if error is None:
         outcome = _outcome(studio, path, choices, base, rows, defaults)
     else:
-        beside, general = form.placed(error.problems, rows, fits)
-        outcome = {"picture": None, "size": None, "pages": 0, "texts": [], "beside": beside, "general": general,
-                   "warnings": [], "slots": _slots(rows), "title": defaults["title"], "kind": choices.kind}
+        outcome = _page_view(Made(), error.problems, fits, rows, defaults, choices)
     return render_template("editor.html", handout_id=path.stem, choices=choices, rows=rows, defaults=defaults,
                            languages=language_names(), page_choices=PAGE_CHOICES, kinds=KIND_LABELS,
                            dose_fields=DOSE_FIELDS, choices_of=CHOICES, focus=None, oob=False,

@@ -129,7 +129,7 @@ def field_of(problem: Problem, rows: list[Row]) -> str | None:
     """The HTML id of the field a problem concerns (its message goes beside it), or None
     for a problem of the handout as a whole. Options are named as the CLI names them."""
     option = problem.file if problem.file.startswith("--") else problem.field
-    if problem.file not in ("command line",) and not problem.file.startswith("--"):
+    if problem.file != "command line" and not problem.file.startswith("--"):
         return None
     if option in ("--patient", "--therapist", "--date", "--lang", "--pages", "--kind"):
         return option[2:]
@@ -142,9 +142,7 @@ def field_of(problem: Problem, rows: list[Row]) -> str | None:
     return "exercises" if option.startswith(("--skip", "--add", "--dose")) else None
 
 
-def fit_field() -> str:
-    """Where a page that no longer fits is said: beside the choice of pages."""
-    return "pages"
+FIT_FIELD = "pages"  # where a page that no longer fits is said: beside the choice of pages
 
 
 def placed(problems: list[Problem], rows: list[Row], fits: bool = True) -> tuple[dict[str, list[str]], list[str]]:
@@ -155,7 +153,7 @@ def placed(problems: list[Problem], rows: list[Row], fits: bool = True) -> tuple
     for problem in problems:
         where = field_of(problem, rows)
         if where is None and not fits:
-            where = fit_field()
+            where = FIT_FIELD
         if where is None:
             general.append(str(problem))
         else:
