@@ -28,6 +28,7 @@ import types
 import unicodedata
 from functools import cache, lru_cache, update_wrapper, wraps
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from jinja2 import nodes
@@ -44,6 +45,7 @@ from handoutgen.markup import (
     VOCABULARY,
     XML_ENTITIES,
     MarkupError,
+    Node,
     check_element,
     no_element,
     parse,
@@ -498,8 +500,16 @@ def check_source(name: str, source: str) -> list[Problem]:
 PRIVATE = ("patient", "therapist")  # template variables never echoed in a message
 
 
-def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, str]:
-    """Render layout `name`; return (markup, template file shown to users)."""
+class Output(NamedTuple):
+    """A layout's output: its markup, the template file as users see it, and the markup parsed."""
+
+    markup: str
+    shown: str
+    page: Node
+
+
+def render(name: str, clinic_layouts: Path | None, **variables) -> Output:
+    """Render layout `name` and parse its markup (a mistake named at the template line)."""
     env = environment(clinic_layouts)
     private = {key: variables[key] for key in PRIVATE if isinstance(variables.get(key), str)}
     try:
@@ -521,8 +531,7 @@ def render(name: str, clinic_layouts: Path | None, **variables) -> tuple[str, st
         problem = _problem(env, exc, name, variables)
     else:
         try:
-            parse(output)  # its markup, checked here to name the template line (the renderer reuses the tree)
-            return output, shown
+            return Output(output, shown, parse(output))
         except MarkupError as exc:
             problem = markup_problem(clinic_layouts, name, variables, output, exc)
     raise HandoutError(Problem(_scrub(problem.file, private), problem.line, _scrub(problem.field, private),

@@ -9,7 +9,6 @@ Documented for layout authors in docs/layouts.md.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -119,24 +118,9 @@ def check_element(tag: str, attrs, line: int, column: int | None = None) -> None
             raise MarkupError(line, f'no attribute "{name}" — {hint}', f"<{tag}>", column)
 
 
-_last = threading.local()  # this thread's last parse: (markup, tree)
-
-
 def parse(markup: str) -> Node:
-    """Parse layout output into a Node tree, checking the vocabulary.
-
-    The layout's own check (layout.render) parses its output once; the renderer then
-    parses the same text again: the second time is the first's tree (nothing changes a tree).
-    """
-    last = getattr(_last, "parsed", None)
-    if last is not None and last[0] is markup:
-        return last[1]
-    page = _parse(markup)
-    _last.parsed = (markup, page)
-    return page
-
-
-def _parse(markup: str) -> Node:
+    """Parse layout output into a Node tree, checking the vocabulary (layout.render does,
+    so a mistake is named at the template line; the renderer takes that tree)."""
     parser = expat.ParserCreate("utf-8")
     root = Node("#document", {}, 0)
     stack = [root]

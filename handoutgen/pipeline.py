@@ -31,7 +31,7 @@ from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_file
 from handoutgen.images import load_picture
 from handoutgen.layout import markup_problem
 from handoutgen.layout import render as render_layout
-from handoutgen.markup import MarkupError, parse
+from handoutgen.markup import MarkupError
 from handoutgen.models import MAX_PAGES
 from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.resolve import Library, Origin, ResolvedHandout, resolve_handout
@@ -340,18 +340,17 @@ class Renderer:
 
     def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, worst: dict | None, ctx: Context,
               height: float, limit: int):
-        markup, shown = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **variables)
+        output = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **variables)
         worst_page = None
         if kind == "checklist":
             limit = max(limit, CHECKLIST_PAGES)
         try:
-            page = parse(markup)
             if worst is not None:
-                worst_page = parse(render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst)[0])
-            return fit_pages(page, ctx, height, limit, worst_page)
+                worst_page = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst).page
+            return fit_pages(output.page, ctx, height, limit, worst_page)
         except MarkupError as exc:  # e.g. an element where it cannot be: at the template line that wrote it
-            raise HandoutError(markup_problem(self.clinic.layouts_dir, LAYOUTS[kind], variables, markup, exc)) \
-                from None
+            raise HandoutError(markup_problem(self.clinic.layouts_dir, LAYOUTS[kind], variables, output.markup,
+                                              exc)) from None
         except TooTall as exc:
             where = f"{exc.item.label} is" if exc.item.card is not None else f"the {exc.item.label} is"
             raise HandoutError(Problem(resolved.file, None, "",

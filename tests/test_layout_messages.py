@@ -217,7 +217,7 @@ def test_the_checked_variables_render_the_built_in_layouts(full):
     from handoutgen.pipeline import brand_values
 
     variables = documented_variables(brand_values(Brand(clinic="C", phone="1")), full)
-    markup, _ = render(HANDOUT, None, **variables)
+    markup = render(HANDOUT, None, **variables).markup
     assert "<page>" in markup
 
 
