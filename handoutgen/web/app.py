@@ -24,7 +24,7 @@ from handoutgen.pipeline import SUFFIXES, Discharge
 from handoutgen.privacy import without_names
 from handoutgen.resolve import Library, resolve_handout
 from handoutgen.web import form
-from handoutgen.web.catalog import Catalog
+from handoutgen.web.catalog import Catalog, stamps
 from handoutgen.web.form import CHOICES, DOSE_FIELDS, PAGE_CHOICES, Choices, Row
 from handoutgen.web.guard import TOKEN_FIELD, TOKEN_HEADER, Guard
 from handoutgen.web.make import Made, Maker
@@ -62,7 +62,7 @@ class Studio:
 
     def clinic_name(self) -> str:
         """brand.yaml's clinic name, for every page's header: read again only when it changed."""
-        stamp = _stamps([self.clinic.brand_path])
+        stamp = stamps([self.clinic.brand_path])
         if self._name is None or self._name[0] != stamp:
             try:
                 name = Library(self.clinic).brand()[0].clinic
@@ -83,7 +83,7 @@ class Studio:
         again only when one of the files it was made from changed."""
         with self._lock:
             kept = self._bases.get(path)
-            if kept is not None and kept[0] == _stamps(kept[1]):
+            if kept is not None and kept[0] == stamps(kept[1]):
                 return kept[2]
             resolved = resolve_handout(self.clinic, path, Library(self.clinic))
         rows = [Row(str(n), view.name, dose_text(view.dose), use=view.use)
@@ -95,7 +95,7 @@ class Studio:
                     "pages": resolved.model.pages or brand.pages,
                     "title": resolved.model.title}
         with self._lock:
-            self._bases[path] = (_stamps(resolved.deps), resolved.deps, (rows, defaults))
+            self._bases[path] = (stamps(resolved.deps), resolved.deps, (rows, defaults))
         return rows, defaults
 
     def rows(self, choices: Choices, base: list[Row]) -> list[Row]:
@@ -121,18 +121,6 @@ class Studio:
 
     def render(self, path: Path, discharge: Discharge, kind: str, picture: bool = False) -> Made:
         return self.make(self.clinic, path, discharge, kind, picture)
-
-
-def _stamps(paths: list[Path]) -> tuple:
-    """When and how big each file is: a change to any of them shows here."""
-    stamps: list[tuple[int, int] | None] = []
-    for path in paths:
-        try:
-            stat = path.stat()
-            stamps.append((stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stamps.append(None)
-    return tuple(stamps)
 
 
 def dose_text(dose) -> dict[str, str]:

@@ -25,6 +25,18 @@ class Entry:
     problem: bool = False
 
 
+def stamps(paths: list[Path]) -> tuple:
+    """When and how big each file is (None: gone): a change to any of them shows here."""
+    found: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+            found.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            found.append(None)
+    return tuple(found)
+
+
 def _folded(text: str) -> str:
     """For searching: "jose" finds "José", "CALF" finds "calf"."""
     return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
@@ -66,10 +78,8 @@ class Catalog:
         return found
 
     def _entry(self, path: Path, model, title_field: str) -> Entry:
-        try:
-            stat = os.stat(path)
-            stamp = (stat.st_size, stat.st_mtime_ns)
-        except OSError:
+        stamp = stamps([path])
+        if stamp == (None,):
             return Entry(path.stem, path.stem, problem=True)
         with self._lock:
             seen = self._seen.get(path)
