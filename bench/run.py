@@ -180,9 +180,10 @@ def forget_layouts() -> None:
     """Empty the caches of laid-out content (cards, paragraphs and their lines,
     markup, headers), which a second render of the same programs would find
     full; keep the prepared pictures and font subsets, which a batch shares."""
-    from handoutgen import flowables, paginate
+    from handoutgen import flowables
+    from handoutgen.page import measure
 
-    for cache in (paginate._CARDS, flowables._TEXTS, flowables._LINES, flowables._INLINE, flowables._HEADERS):
+    for cache in (measure._CARDS, flowables._TEXTS, flowables._LINES, flowables._INLINE, flowables._HEADERS):
         cache.clear()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
@@ -129,6 +129,8 @@ _LINES: Recent[dict] = Recent(TEXT_CACHE_SIZE)  # each width's lines, by markup 
 _SPACING = frozenset({"spaceBefore", "spaceAfter"})  # settings that do not change how lines break
 
 
+_SIZED: Recent[ParagraphStyle] = Recent(256)  # _fewest_lines' choices
+
 _STYLE_IDS: dict[tuple, int] = {}
 
 
@@ -219,7 +221,10 @@ class PictureBox(Flowable):
             self.canv.drawImage(image, 0, 0, self.width, self.height)
 
 
-LOGO_SHARE = 0.3  # the most of the header's width the logo takes (58 pt tall unless wider than this)
+LOGO_SHARE = 0.3  # the most of the header's width the logo takes (LOGO_PT tall unless wider than this)
+LOGO_PT = 40.0  # the logo's height in the header
+CARD_PAD = 6.0  # pt inside a card at normal spacing (scaled, plus 2)
+CARD_GAP = 8.0  # pt between two cards at normal spacing
 MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
 MIN_PICTURE_PT = 43.0  # 0.6 in: a picture less tall is a strip, too thin to see
 STEP_EMS = 8.5  # steps beside a picture keep at least this many ems of text width
@@ -227,40 +232,8 @@ STEP_EMS = 8.5  # steps beside a picture keep at least this many ems of text wid
 # all the text, right of the first blocks (the text keeps over half), or above.
 PICTURE_SHARE = {"beside": 0.42, "right": 0.46, "above": 1.0}
 
-# From the first of these on, blocks flow across pages; blocks before stay at the top of page 1.
-FLOWING = {"card", "grid", "section", "notes"}
-PINNED = {"safety"}  # at the foot of every page
-FIRST_FOOT = {"footer"}  # at the foot of the first page (later pages have the running header)
-
-
-
-@dataclass(eq=False)
-class Item:
-    """One unit of flowing content, never split across pages: an exercise
-    card (laid out at the width the engine gives it; `blocks` empty) or
-    full-width blocks (`card` None)."""
-
-    card: Node | None = None
-    blocks: list[Flowable] = field(default_factory=list)
-    label: str = ""
-
-
-@dataclass
-class Parts:
-    """A page's markup as the page engine places it."""
-
-    top: list[Flowable]  # the first page's head: header, title, meta, summary
-    flow: list[Item]  # cards, sections, weeks ... in reading order
-    bottom: list[Flowable]  # the foot of every page: the safety line
-    foot: list[Flowable]  # under it on the first page: the footer
-    running: Node | None  # <running>: the header of pages after the first
-
-
-def card_label(node: Node) -> str:
-    """How errors name a card: 'exercise 3 "Heel Raises"'."""
-    heading = node.first("heading")
-    name = heading.text() if heading is not None else ""
-    return " ".join(filter(None, ["exercise", node.attrs.get("number"), f'"{name}"']))
+TITLE_SCALE = 1.5  # the title's size, times the body's (large print: less, the body being large already)
+HEADING_SCALE = 1.15  # a card's or section's heading, times the body's
 
 
 class Styles:
@@ -269,7 +242,7 @@ class Styles:
         s, k = ctx.fit.space, ctx.fit.scale
         # In large print (k > 1) headings stand out by less, the body being large already:
         # the title stays on as few lines, headings stay clearly larger than the text.
-        floor, title, heading = ctx.fit.floor, 1.75 / k, 1.3 / k ** 0.5
+        floor, title, heading = ctx.fit.floor, TITLE_SCALE / k ** 0.5, HEADING_SCALE / k ** 0.15
 
         def style(name, **kw):
             base = dict(fontName=r, fontSize=b, leading=b * 1.22, textColor=INK, alignment=TA_LEFT,
@@ -278,8 +251,8 @@ class Styles:
             return ParagraphStyle(name, **base)
 
         self.body = style("body", spaceBefore=4 * s)
-        self.title = style("title", fontName=bold, fontSize=b * title, leading=b * (title + 0.2),
-                           textColor=ctx.primary, spaceBefore=10 * s, spaceAfter=2 * s)
+        self.title = style("title", fontName=bold, fontSize=b * title, leading=b * (title + 0.15),
+                           textColor=ctx.primary, spaceBefore=6 * s + 2, spaceAfter=0)
         self.heading = style("heading", fontName=bold, fontSize=b * heading, leading=b * (heading + 0.2),
                              textColor=ctx.primary)
         self.section_heading = style("section", fontName=bold, fontSize=b * heading, leading=b * (heading + 0.2),
@@ -289,7 +262,7 @@ class Styles:
         self.caution = style("caution", textColor=CAUTION, spaceBefore=4 * s)
         self.item = style("item", spaceBefore=2 * s, leftIndent=b * 1.7, bulletIndent=b * 0.2,
                           bulletFontName=bold, bulletFontSize=b, bulletColor=ctx.primary)
-        self.meta = style("meta", textColor=MUTED)
+        self.meta = style("meta", textColor=MUTED, spaceBefore=2 * s + 1)
         self.clinic = style("clinic", fontName=bold, fontSize=max(20, b * 1.4), leading=max(23, b * 1.6),
                             textColor=ctx.primary)
         self.tagline = style("tagline", fontSize=max(13, floor, b * 0.93),
@@ -331,13 +304,35 @@ _STYLES: dict[tuple, Styles] = {}
 NAME_SHRINK = 0.8  # the clinic's name may print this much smaller to keep to one line
 
 
+def _resized(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}{size:g}", parent=style, fontSize=size,
+                          leading=style.leading * size / style.fontSize)
+
+
+def _fewest_lines(markup: str, style: ParagraphStyle, room: float, least: float, lines: int = 1) -> ParagraphStyle:
+    """`style`, or the largest smaller size of it (in half points, not under `least`) at which
+    the paragraph `markup` takes at most `lines` lines of `room` (if none does: `least`)."""
+    def choose() -> ParagraphStyle:
+        size = style.fontSize
+        while True:
+            sized = style if size == style.fontSize else _resized(style, size)
+            made = Paragraph(markup, sized)
+            made.wrap(room, 1e6)
+            if len(made.blPara.lines) <= lines or size - 0.5 < least:
+                return sized
+            size -= 0.5
+
+    # Styles live as long as the process (styles_for): their ids name them.
+    return _SIZED.get((markup, id(style), room, least, lines), choose)
+
+
 def _one_line(text: str, style: ParagraphStyle, room: float, least: float) -> ParagraphStyle:
     """`style`, or a smaller size of it (in half points, not under `least`) at which `text`
     takes one line of `room`; if none does, `style` (the text wraps at its own size)."""
-    size = style.fontSize
-    while size - 0.5 >= least and stringWidth(text, style.fontName, size) > room:
+    size, font = style.fontSize, style.fontName
+    while size - 0.5 >= least and stringWidth(text, font, size) > room:
         size -= 0.5
-    if size == style.fontSize or stringWidth(text, style.fontName, size) > room:
+    if size == style.fontSize or stringWidth(text, font, size) > room:
         return style
     return ParagraphStyle(f"{style.name}{size:g}", parent=style, fontSize=size,
                           leading=style.leading * size / style.fontSize)
@@ -409,42 +404,7 @@ class Renderer:
         return paragraph(self.inline(node, bold=style.fontName == self.ctx.fonts.bold), style)
 
     # -------------------------------------------------------------- blocks
-    def parts(self, page: Node) -> Parts:
-        """The page's blocks at this trial's size and spacing, sorted the way
-        the page engine places them (see Parts); made once per size and spacing."""
-        return self._remembered((id(page), "parts", self.ctx.fit.body, self.space), self._parts, page)
-
-    def head(self, page: Node) -> Parts:
-        """The parts of `page` with the flowing blocks left unmade: its first page's
-        head, its foot and running header, which say how much room the pages have."""
-        return self._remembered((id(page), "head", self.ctx.fit.body, self.space), self._parts, page, True)
-
-    def _parts(self, page: Node, head_only: bool = False) -> Parts:
-        fit = self.ctx.fit
-        parts = Parts([], [], [], [], None)
-        for node in page.elements():
-            if head_only and (node.tag in FLOWING or node.tag in ("grid", "card")):
-                continue
-            if node.tag == "running":
-                parts.running = node
-            elif node.tag == "card":
-                parts.flow.append(Item(card=node, label=card_label(node)))
-            else:
-                made = self._remembered((id(node), fit.body, fit.space), self.block, node)
-                if node.tag in PINNED:
-                    parts.bottom.extend(made)
-                elif node.tag in FIRST_FOOT:
-                    parts.foot.extend(made)
-                elif not parts.flow and node.tag not in FLOWING:
-                    parts.top.extend(made)
-                elif node.tag == "grid":  # each week is a block of its own
-                    parts.flow.extend(Item(blocks=[week], label=f"week {n}")
-                                      for n, week in enumerate(made, 1))
-                else:
-                    parts.flow.append(Item(blocks=made, label=f"<{node.tag}> of line {node.line}"))
-        return parts
-
-    def _remembered(self, key: tuple, make: Callable[..., T], *args) -> T:
+    def remembered(self, key: tuple, make: Callable[..., T], *args) -> T:
         made = self.memo.get(key)
         if made is None:
             made = self.memo[key] = make(*args)
@@ -479,21 +439,27 @@ class Renderer:
         cells: list[tuple[float | None, Flowable | None]] = [(min(phone + 16, self.ctx.width * 0.45), Box(right))]
         if logo is not None:
             pic = self.picture(logo.attrs.get("src"), logo)
-            height = 58  # the header's words grow in large print; it is as tall as they are
+            height = LOGO_PT  # the header's words grow in large print; it is as tall as they are
             # A wide logo is shrunk to LOGO_SHARE of the width: the clinic's name keeps its room.
             width = min(height / pic.aspect, self.ctx.width * LOGO_SHARE)
             cells.insert(0, (width + 10, PictureBox(pic, width, width * pic.aspect)))
         # The name and the tagline each keep to one line of the room left if a smaller size allows:
-        # the tagline gives way first (down to the smallest text), the name a little (NAME_SHRINK).
+        # the tagline gives way first (down to the smallest text), the name a little (NAME_SHRINK);
+        # a name too long for one line takes two, as large as two allow.
         room = self.ctx.width - sum(w for w, _ in cells if w is not None)
-        left = [self.para(n, _one_line(n.text(), self.st.clinic, room, self.st.clinic.fontSize * NAME_SHRINK)
+        left = [self.para(n, self._clinic_style(n, room)
                           if n.tag == "clinic" else _one_line(n.text(), self.st.tagline, room, self.ctx.fit.floor))
                 for n in node.elements() if n.tag in ("clinic", "tagline")]
         cells.insert(len(cells) - 1, (None, Box(left)))
-        return [Box([Columns(cells, valign="middle")], (0, 0, 0, 6)),
-                HRFlowable(width="100%", thickness=3, color=self.ctx.primary, spaceBefore=2, spaceAfter=0),
-                HRFlowable(width="100%", thickness=1.5, color=self.ctx.accent, spaceBefore=1.5,
-                           spaceAfter=0)]
+        return [Box([Columns(cells, valign="middle")], (0, 0, 0, 4)),
+                HRFlowable(width="100%", thickness=2.5, color=self.ctx.primary, spaceBefore=1, spaceAfter=0)]
+
+    def _clinic_style(self, node: Node, room: float) -> ParagraphStyle:
+        style = self.st.clinic
+        one = _one_line(node.text(), style, room, style.fontSize * NAME_SHRINK)
+        if stringWidth(node.text(), one.fontName, one.fontSize) <= room:
+            return one
+        return _fewest_lines(self.inline(node, bold=True), style, room, self.ctx.fit.floor, lines=2)
 
     def _title(self, node: Node) -> list[Flowable]:
         return [self.para(node, self.st.title)]
@@ -505,9 +471,9 @@ class Renderer:
             value = self.inline(entry, bold=True)
             # A label never ends a line: it stays with its value's first word.
             parts.append(f"{label}:&nbsp;<b>{value}</b>" if label else f"<b>{value}</b>")
-        text = "&nbsp;&nbsp;&nbsp;&nbsp; ".join(parts)
-        return [Box([paragraph(text, self.st.meta)], (8, 4 * self.space + 1, 8, 5 * self.space + 1),
-                    background=_mix(self.ctx.primary, 0.08), before=4 * self.space, after=2 * self.space)]
+        # One line, breaking only between the parts (each name's spaces are no-break ones).
+        text = "&nbsp;&nbsp;&nbsp; ".join(parts)
+        return [paragraph(text, self.st.meta)]
 
     def _p(self, node: Node) -> list[Flowable]:
         return [self.para(node, self.st.body)]
@@ -586,50 +552,67 @@ class Renderer:
                                          "this handout's images")
         return self.ctx.pictures[key]
 
-    def card(self, node: Node, width: float, mode: str = "beside") -> Box:
+    def card(self, node: Node, width: float, mode: str = "beside", part: tuple[int, int] | None = None) -> Box:
         """An exercise card `width` wide, its picture placed as `mode` says:
         "beside" (a column of its own on the left), "rightN" (right of the
-        first N blocks of text) or "above" (centred over the text)."""
+        first N blocks of text) or "above" (centred over the text).
+
+        `part` makes a piece of a card taller than a page: its text blocks
+        [start, end); a piece after the first repeats the heading, "continued",
+        and has no picture."""
         s = self.space
-        pad = 8 * s + 2
-        head, body_nodes, content = self._remembered((id(node), "card", self.ctx.fit.body, s), self._card_parts, node)
+        pad = CARD_PAD * s + 2
+        continued = part is not None and part[0] > 0
+        head = self.remembered((id(node), "head", continued, self.ctx.fit.body, s), self._card_head, node, continued)
+        content = list(self.remembered((id(node), "body", self.ctx.fit.body, s), self._card_body, node))
+        if part is not None:
+            content = content[part[0]:part[1]]
         parts: list[Flowable] = list(head)
-        content = list(content)
-        image_key = node.attrs.get("image")
+        image_key = None if continued else node.attrs.get("image")
         inner = width - 2 * pad
+        top = 3 * s + 2
         if not image_key:
-            parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
+            parts.append(Box(content, (pad, top, pad, pad)))
         elif mode == "beside":
             picture = self._picture_box(image_key, node, self._picture_room(node, inner, mode))
-            parts.append(Columns([(picture.width + 2 * pad, Box([picture], (pad, 4 * s + 2, 0, pad))),
-                                  (None, Box(content, (pad, 4 * s + 2, pad, pad)))]))
+            parts.append(Columns([(picture.width + 2 * pad, Box([picture], (pad, top, 0, pad))),
+                                  (None, Box(content, (pad, top, pad, pad)))]))
         elif mode.startswith("right") and content:
             # Right of the first few blocks (the purpose, the first steps); the rest below, full width.
             beside = int(mode[5:])
             picture = self._picture_box(image_key, node, self._picture_room(node, inner, mode))
             content = [Columns([(None, Box(content[:beside])), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
                        ] + content[beside:]
-            parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
+            parts.append(Box(content, (pad, top, pad, pad)))
         else:
             picture = self._picture_box(image_key, node, self._picture_room(node, inner, "above"))
-            parts.append(Box([picture], (pad, 4 * s + 2, pad, 0), center=True))
-            parts.append(Box(content, (pad, 4 * s + 2, pad, pad)))
-        return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=block_gap(10, s))
+            parts.append(Box([picture], (pad, top, pad, 0), center=True))
+            parts.append(Box(content, (pad, top, pad, pad)))
+        return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=block_gap(CARD_GAP, s))
 
-    def _card_parts(self, node: Node) -> tuple[list[Flowable], list[Node], list[Flowable]]:
-        """(title bar, body nodes, body blocks) of a card: the same in every placement and width."""
+    def card_blocks(self, node: Node) -> int:
+        """How many text blocks a card has (a piece of a card holds a run of them)."""
+        return len(self.remembered((id(node), "body", self.ctx.fit.body, self.space), self._card_body, node))
+
+    def _card_head(self, node: Node, continued: bool) -> list[Flowable]:
+        """The card's title bar ("3. Heel Raises"; a later piece: "3. Heel Raises, continued")."""
         s = self.space
-        pad = 8 * s + 2
-        children = node.elements()
-        heading = children[0] if children and children[0].tag == "heading" else None
-        body_nodes = children[1:] if heading is not None else children
+        pad = CARD_PAD * s + 2
+        heading = node.first("heading")
+        if heading is None:
+            return []
         number = node.attrs.get("number")
-        head: list[Flowable] = []
-        if heading is not None:
-            label = f"{escape(number)}. " if number else ""
-            title = paragraph(label + self.inline(heading, bold=True), self.st.heading)
-            head.append(Box([title], (pad, 4 * s + 2, pad, 4 * s + 2), background=_mix(self.ctx.primary, 0.1)))
-        return head, body_nodes, self.blocks(body_nodes)
+        label = f"{escape(number)}. " if number else ""
+        text = label + self.inline(heading, bold=True)
+        if continued:
+            text = words.continued(text)
+        title = paragraph(text, self.st.heading)
+        return [Box([title], (pad, 3 * s + 2, pad, 3 * s + 2), background=_mix(self.ctx.primary, 0.1))]
+
+    def _card_body(self, node: Node) -> list[Flowable]:
+        """The card's text blocks (purpose, each step, the dose, notes, cautions, video):
+        the same in every placement and width."""
+        return self.blocks([n for n in node.elements() if n.tag != "heading"])
 
     def card_modes(self, node: Node, wide: bool) -> tuple[str, ...]:
         """The ways this card's picture may be placed (one way without a picture):
@@ -656,7 +639,7 @@ class Renderer:
         key = node.attrs.get("image")
         if not key:
             return 0.0
-        inner = width - 2 * (8 * self.space + 2)
+        inner = width - 2 * (CARD_PAD * self.space + 2)
         return self._width_for(self.picture(key, node), self._picture_room(node, inner, mode))
 
     def _picture_room(self, node: Node, inner: float, mode: str) -> float:
@@ -686,20 +669,22 @@ class Renderer:
         return PictureBox(pic, width, width * pic.aspect)
 
     def running(self, node: Node | None, page: Node, label: str) -> list[Flowable]:
-        """The short header of pages after the first: the layout's <running> text
-        on the left (a layout without one: the clinic, its phone and the title, so
-        every page still has the phone), `label` ("Page 2 of 2") on the right."""
+        """The one-line header of pages after the first: the layout's <running> text
+        on the left (a layout without one: the clinic and its phone, so every page
+        still has the phone), `label` ("Page 2 of 2") on the right. Its text prints
+        smaller, down to the floor, to keep to one line."""
         if node is not None:
-            text = self.inline(node)
+            text, plain = self.inline(node), node.text()
         else:
             header = page.first("header")
             sources = [n for n in (header.elements() if header is not None else []) if n.tag in ("clinic", "phone")]
-            sources += page.elements("title")
             text = " · ".join(self.inline(n) for n in sources)
-        right = paragraph(escape(label), self.st.running_page)
+            plain = " · ".join(n.text() for n in sources)
         width = _label_width(self.st.running_page.fontName, self.st.running_page.fontSize) + 12
-        return [Columns([(None, paragraph(text, self.st.running)), (width, right)]),
-                HRFlowable(width="100%", thickness=1.5, color=self.ctx.primary, spaceBefore=3, spaceAfter=0)]
+        style = _fewest_lines(text, self.st.running, self.ctx.width - width, self.ctx.fit.floor)
+        right = paragraph(escape(label), self.st.running_page)
+        return [Columns([(None, paragraph(text, style)), (width, right)]),
+                HRFlowable(width="100%", thickness=1.5, color=self.ctx.primary, spaceBefore=2, spaceAfter=0)]
 
     def page_line(self, label: str) -> Flowable:
         return paragraph(escape(label), self.st.footer)

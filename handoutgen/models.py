@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from handoutgen.dosage import Duration, parse_duration
 from handoutgen.errors import closest
+from handoutgen.pdf import MARGIN
 
 
 def _fail(message: str) -> NoReturn:
@@ -447,7 +448,7 @@ class Brand(Strict):
     font: Text = "Atkinson Hyperlegible"
     font_bold: Text | None = None
     page_size: Annotated[str, choice("letter", "a4")] = "letter"
-    margins: Margin = 36.0
+    margins: Margin = MARGIN
     safety: Text | None = None
     footer: Text | None = None
     pages: Annotated[int, count(1, MAX_PAGES)] = 1  # the clinic's default for `pages:` in a handout

@@ -25,7 +25,7 @@ from handoutgen import dosage, i18n
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.fit import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
+from handoutgen.page import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
 from handoutgen.flowables import Context
 from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture

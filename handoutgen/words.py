@@ -17,6 +17,12 @@ def page_of_first(pages: int) -> str:
     return _("Page 1 of %(pages)d · more on the next page", pages=pages)
 
 
+def continued(heading: str) -> str:
+    """The heading of a card's piece on the next page, e.g. "2. Tendon Gliding, continued"
+    (`heading` is paragraph markup: the translation places it, never escapes it)."""
+    return _("%(heading)s, continued", heading=heading)
+
+
 def questions_call() -> str:
     """The label above the clinic's phone number in the header."""
     return _("Questions? Call")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.fit import DoesNotFit, TooTall
+from handoutgen.page import DoesNotFit, TooTall
 from handoutgen.pipeline import Discharge, Renderer
 
 PREVIEW_DPI = 80  # the page shows about 560 px wide (1400 px screen): sharp there, fast to draw and send

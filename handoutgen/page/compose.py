@@ -1,9 +1,9 @@
-"""Stage 7b: the flowables of each page, as fit.py laid them out.
-
-The page's head (the first page's, or the running header), its blocks (runs
-of cards in one or two columns, full-width blocks), its foot (the safety
-box; the footer and "Page 1 of 2" on the first page), and the room left:
-note lines first, then shared out between the blocks.
+"""Phase 5 of the page engine: compose. The flowables of each page as the
+engine laid it out: its head (the first page's, or the one-line running
+header), its blocks (runs of cards in one or two columns, full-width blocks),
+its foot (the safety line; "Page 1 of N" on the first of several; the footer
+on the last), and the room left: note lines first, then shared out between
+the blocks. pdf.py draws them.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from reportlab.platypus import Flowable, HRFlowable, Spacer
 
 from handoutgen import words
 from handoutgen.boxes import Box, Columns
-from handoutgen.flowables import Context, Fit, PictureBox, Renderer, block_gap
-from handoutgen.paginate import PagePlan, Trial, Unit
+from handoutgen.flowables import CARD_GAP, Context, Fit, PictureBox, Renderer, block_gap
+from handoutgen.page.measure import PagePlan, Trial, Unit
 from handoutgen.pdf import Page, measure, stack_height
 
 EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
@@ -40,12 +40,14 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
         else:
             head = trial.running_for(trial.parts, words.page_of(index + 1, count))
         bottom = list(trial.parts.bottom)
-        if index == 0:
-            bottom += trial.parts.foot
-            if count > 1:
-                bottom.append(renderer.page_line(words.page_of_first(count)))
-        units = [_unit_flowables(trial, unit) for unit in plan.units]
-        room = trial.engine.height - stack_height(head, width) - stack_height(bottom, width) - plan.used
+        if index == 0 and count > 1:
+            bottom.append(renderer.page_line(words.page_of_first(count)))
+        flowing, used = plan.units, plan.used
+        if flowing and flowing[-1].items[0] is trial.foot:  # the footer: at the foot of the last page
+            bottom += trial.foot.blocks
+            flowing, used = flowing[:-1], used - trial.block_height(trial.foot)
+        units = [_unit_flowables(trial, unit) for unit in flowing]
+        room = trial.engine.height - stack_height(head, width) - stack_height(bottom, width) - used
         room = _stretch_notes(units, room, width)
         # (flowables, whether the room left may widen the gap before them): before each block of
         # the first page's head but the first (not inside the clinic header), and before each unit.
@@ -59,7 +61,7 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
                 main.append(Spacer(0, extra))
             main.extend(flowables)
         pages.append(Page(main, bottom))
-        widest = max([widest] + [p.width for unit in units for p in _pictures(unit)])  # not the logo
+        widest = max([widest] + [p.width for unit in units for p in pictures(unit)])  # not the logo
     return Fitted(pages, laid_out[0][0].fit.body, widest)
 
 
@@ -68,7 +70,7 @@ def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
     if first.card is None:
         assert first.blocks is not None, "a block that is not a card holds flowables"
         return list(first.blocks)
-    before = block_gap(10, trial.fit.space)
+    before = block_gap(CARD_GAP, trial.fit.space)
     if unit.columns == 1 or len(unit.items) == 1:
         cards = [trial.card(item, trial.ctx.width)[1] for item in unit.items]
         return [Box(cards, before=before)]
@@ -89,15 +91,16 @@ def _stretch_notes(units: list[list[Flowable]], room: float, width: float) -> fl
     return room
 
 
-def _pictures(flowables):
+def pictures(flowables):
+    """The pictures inside these flowables (cards, boxes, columns)."""
     for f in flowables:
         if isinstance(f, PictureBox):
             yield f
         for inner in getattr(f, "content", None) or []:
-            yield from _pictures([inner])
+            yield from pictures([inner])
         for _, cell in getattr(f, "cells", None) or []:
             if cell is not None:
-                yield from _pictures([cell])
+                yield from pictures([cell])
 
 
 def blank_page(ctx: Context) -> Page:

@@ -1,0 +1,88 @@
+"""Phase 4 of the page engine: fill. The pages keep the blocks distribute gave
+them; the room they leave goes to larger pictures first, then to more generous
+spacing. First one level for every page (the pages look alike), then each page
+on its own: as it is, or its cards in one column when that lets its pictures
+grow (a picture beside the text of a card across the page is wider than one in
+a half column). compose.py shares out what is still left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from handoutgen.flowables import Fit
+from handoutgen.page.collect import Item
+from handoutgen.page.measure import Engine, PagePlan, Trial
+from handoutgen.page.settings import fill_levels
+
+LaidOut = list[tuple[Trial, PagePlan]]  # pages, each with the trial that laid it out
+
+
+def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
+    base = engine.trial(chosen)
+    levels = fill_levels(engine.large, engine.has_pictures)
+    where = {id(item): i for i, item in enumerate(base.parts.flow)}
+    spans = [[item for unit in plan.units for item in unit.items] for plan in plans]
+    multi = len(plans) > 1
+
+    def lay_out(level: int, index: int, columns: int = 2) -> tuple[Trial, PagePlan] | None:
+        """Page `index` at fill level `level`, or None if it does not fit (or holds a
+        block made for the chosen setting only: a week split between pages)."""
+        image, space = levels[level]
+        trial = engine.trial(replace(chosen, image=image, space=space))
+        items = [_same(item, base, trial, where) for item in spans[index]]
+        if any(item is None for item in items):
+            return None
+        room = trial.room(index, multi)
+        used, units = trial.units_height(items, room, columns)  # type: ignore[arg-type]  # None ruled out
+        if used > room + 0.01:
+            return None
+        return trial, PagePlan(units, used)
+
+    def highest(index: int, low: int, columns: int = 2) -> tuple[int, tuple[Trial, PagePlan] | None]:
+        """The highest level from `low` up at which page `index` fits, and it laid out so."""
+        best = lay_out(low, index, columns)
+        if best is None:
+            return low, None
+        high = len(levels) - 1
+        while low < high:
+            mid = (low + high + 1) // 2
+            laid = lay_out(mid, index, columns)
+            if laid is not None:
+                low, best = mid, laid
+            else:
+                high = mid - 1
+        return low, best
+
+    # One level for every page: the highest at which each of them fits.
+    common = min(highest(index, 0)[0] for index in range(len(plans)))
+    out: LaidOut = []
+    for index, plan in enumerate(plans):
+        options = [laid for laid in (highest(index, common)[1],) if laid is not None]
+        if engine.has_pictures and base.columns > 1 and any(u.columns > 1 for u in plan.units):
+            across = highest(index, 0, columns=1)[1]
+            if across is not None:
+                options.append(across)
+        if not options:
+            out.append((base, plan))
+            continue
+        # Larger pictures first (the smallest on the page, then all of them), then the page
+        # as it reads (two columns) over one.
+        out.append(max(options, key=lambda laid: _pictures_score(laid)))
+    return out
+
+
+def _pictures_score(laid: tuple[Trial, PagePlan]) -> tuple[float, float]:
+    trial, plan = laid
+    widths = trial.picture_widths(plan.units)
+    return (min(widths, default=0.0), sum(widths))
+
+
+def _same(item: Item, base: Trial, trial: Trial, where: dict[int, int]) -> Item | None:
+    """`item` of the chosen setting's flow as `trial` made it (None: made for that setting only)."""
+    if item is base.foot:
+        return trial.foot
+    if item.part is not None:  # a piece of a card: the same text blocks at any setting
+        return Item(card=item.card, label=item.label, part=item.part)
+    index = where.get(id(item))
+    return None if index is None else trial.parts.flow[index]
