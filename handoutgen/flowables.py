@@ -316,9 +316,8 @@ def _fewest_lines(markup: str, style: ParagraphStyle, room: float, least: float,
         size = style.fontSize
         while True:
             sized = style if size == style.fontSize else _resized(style, size)
-            made = Paragraph(markup, sized)
-            made.wrap(room, 1e6)
-            if len(made.blPara.lines) <= lines or size - 0.5 < least:
+            height = Paragraph(markup, sized).wrap(room, 1e6)[1]
+            if height <= lines * sized.leading + 0.01 or size - 0.5 < least:
                 return sized
             size -= 0.5
 
@@ -674,12 +673,11 @@ class Renderer:
         still has the phone), `label` ("Page 2 of 2") on the right. Its text prints
         smaller, down to the floor, to keep to one line."""
         if node is not None:
-            text, plain = self.inline(node), node.text()
+            text = self.inline(node)
         else:
             header = page.first("header")
             sources = [n for n in (header.elements() if header is not None else []) if n.tag in ("clinic", "phone")]
             text = " · ".join(self.inline(n) for n in sources)
-            plain = " · ".join(n.text() for n in sources)
         width = _label_width(self.st.running_page.fontName, self.st.running_page.fontSize) + 12
         style = _fewest_lines(text, self.st.running, self.ctx.width - width, self.ctx.fit.floor)
         right = paragraph(escape(label), self.st.running_page)

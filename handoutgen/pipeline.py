@@ -25,7 +25,6 @@ from handoutgen import dosage, i18n
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.page import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
 from handoutgen.flowables import Context
 from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
@@ -33,6 +32,7 @@ from handoutgen.layout import markup_problem
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError
 from handoutgen.models import MAX_PAGES
+from handoutgen.page import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
 from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.resolve import Library, Origin, ResolvedHandout, resolve_handout
 

@@ -18,10 +18,10 @@ from reportlab.platypus import Flowable
 from handoutgen import words
 from handoutgen.boxes import Box
 from handoutgen.flowables import CARD_GAP, Context, Fit, Renderer, block_gap
-from handoutgen.page.collect import Item, Parts, collect
-from handoutgen.page.settings import is_large
 from handoutgen.markup import Node
 from handoutgen.memo import Recent
+from handoutgen.page.collect import Item, Parts, collect
+from handoutgen.page.settings import is_large
 from handoutgen.pdf import measure, stack_height
 
 SEGMENT_COST = 24.0  # pt: what splitting a page's cards into more segments must save
@@ -113,9 +113,9 @@ class Trial:
         renderer, node = self.renderer, item.card
         assert node is not None, "card() is given an exercise card"
         if item.part is not None and item.part[0] > 0:  # a later piece: no picture
-            box = renderer.card(node, width, part=item.part)
-            done = self._cards[id(item), width] = (measure(box, width)[1], box)
-            return done
+            piece: tuple[float, Flowable] = (measure(box := renderer.card(node, width, part=item.part), width)[1], box)
+            self._cards[id(item), width] = piece
+            return piece
         widths = {mode: renderer.picture_width(node, width, mode)
                   for mode in renderer.card_modes(node, wide=width > self.col_w + 1)}
         modes = [mode for mode, w in widths.items() if renderer.picture_fits(node, w, mode)]
