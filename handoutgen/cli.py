@@ -15,17 +15,18 @@ import click
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
+from handoutgen.models import LARGE_PRINT_MAX_PAGES, MAX_PAGES
 from handoutgen.privacy import without_names as _without_names
 
 
 def pages_option(func):
     """--pages N and --large-print/--normal-print: how much room, and how large the print."""
     func = click.option("--large-print/--normal-print", "large_print", default=None,
-                        help="Body text 18 pt (never under 16), headings and pictures larger, on up to "
-                             "2 pages or more [default: the handout's `large_print:`, else brand.yaml's, "
-                             "else normal print].")(func)
-    return click.option("--pages", type=click.IntRange(1, 4), metavar="N",
-                        help="Use up to N pages (1-4) "
+                        help="Body text 18 pt (never under 16), one column, headings and pictures larger, "
+                             "on up to twice the usual pages, or --pages N [default: the handout's "
+                             "`large_print:`, else brand.yaml's, else normal print].")(func)
+    return click.option("--pages", type=click.IntRange(1, LARGE_PRINT_MAX_PAGES), metavar="N",
+                        help=f"Use up to N pages (1-{MAX_PAGES}; in large print up to {LARGE_PRINT_MAX_PAGES}) "
                              "[default: the handout's `pages:`, else brand.yaml's, else 1].")(func)
 
 

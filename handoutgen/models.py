@@ -40,6 +40,7 @@ _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 
 
 MAX_PAGES = 4  # a handout is at most two sheets, printed front and back
+LARGE_PRINT_MAX_PAGES = 2 * MAX_PAGES  # large print: each card is taller
 
 # Limits no handout of MAX_PAGES pages can reach (docs/formats.md, "Limits"): past
 # them a file is refused at once, naming the field, instead of being laid out for

@@ -25,13 +25,13 @@ from handoutgen import dosage, i18n
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.flowables import Context
+from handoutgen.flowables import MIN_TEXT_PT, Context
 from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
 from handoutgen.layout import markup_problem
 from handoutgen.layout import render as render_layout
 from handoutgen.markup import MarkupError
-from handoutgen.models import MAX_PAGES
+from handoutgen.models import LARGE_PRINT_MAX_PAGES, MAX_PAGES
 from handoutgen.page import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
 from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.resolve import Library, Origin, ResolvedHandout, resolve_handout
@@ -57,7 +57,6 @@ class Discharge:
 
 NAME_LIMIT = 60  # characters of a patient's or therapist's name; any name this long fits
 CHECKLIST_PAGES = 2  # a checklist may take two pages, whatever the handout's limit
-LARGE_PRINT_PAGES = 2  # large print may take two pages, whatever the handout's limit
 # The names and date that take the most room, for reserving the band they print in.
 # Two 30-letter words wrap worse than one 60-letter word; W is the widest letter.
 WORST_NAME = "W" * 29 + " " + "W" * 30
@@ -315,9 +314,7 @@ class Renderer:
                                        {"patient": WORST_NAME, "therapist": WORST_NAME})
             # Only its head is measured (fit.Trial): no need to lay out the exercises again.
             worst["handout"] = SimpleNamespace(**{**vars(worst["handout"]), "exercises": (), "sections": ()})
-        limit = discharge.pages or resolved.model.pages or brand.pages
-        if large:
-            limit = max(limit, LARGE_PRINT_PAGES)
+        limit = page_limit(discharge.pages, resolved.model.pages or brand.pages, large, resolved.file)
         fitted = {kind: self._page(kind, resolved, variables, worst, ctx, height, limit)
                   for kinds in documents for kind in kinds}
         deps = resolved.deps + [fonts.regular_path, fonts.bold_path]
@@ -393,10 +390,26 @@ def _overflow_message(kind: str, exc: DoesNotFit) -> str:
                 f"even with {exc.floor:g} pt text; ")
     if kind == "checklist":
         return text + "use fewer days (checklist.days) or fewer exercises"
+    if exc.floor > MIN_TEXT_PT and exc.needed is not None and exc.pages < exc.needed <= LARGE_PRINT_MAX_PAGES:
+        return text + (f"--pages {exc.needed} would allow it (large print without --pages takes up to "
+                       f"{LARGE_PRINT_MAX_PAGES}), or shorten the text")
     if exc.needed is not None and exc.pages < exc.needed <= MAX_PAGES:
         return text + (f"`pages: {exc.needed}` in the handout (or --pages {exc.needed}) would allow it, "
                        "or shorten the text")
     return text + "shorten the text or split it into two handouts"
+
+
+def page_limit(asked: int | None, usual: int, large: bool, file: str) -> int:
+    """The most pages a handout may take: `--pages N` when given (large print
+    honours it too); else the handout's or the clinic's `pages:` (`usual`); in
+    large print, whose every card is taller, the pages it needs up to twice
+    the normal limit (LARGE_PRINT_MAX_PAGES)."""
+    if asked is not None:
+        if not large and asked > MAX_PAGES:
+            raise HandoutError(Problem(file, None, "--pages", f"at most {MAX_PAGES} pages in normal print "
+                                                              f"(up to {LARGE_PRINT_MAX_PAGES} in large print)"))
+        return asked
+    return LARGE_PRINT_MAX_PAGES if large else usual
 
 
 def needs_blank(handout_pages: int, checklist_pages: int) -> bool:

@@ -582,10 +582,6 @@ def test_the_8_exercise_program_fits_two_pages(body):
 
 def test_the_8_exercise_program_renders(clinic, tmp_path):
     """End to end, once the page engine places a checklist on up to two pages."""
-    from handoutgen import fit
-
-    if not hasattr(fit, "fit_pages"):
-        pytest.skip("the one-page fitter: the program needs two pages")
     (clinic / "handouts" / "program.yaml").write_text(PROGRAM)
     out = tmp_path / "program.pdf"
     result = run("render", "program", "--kind", "checklist", "--date", "2026-12-01", "--patient", "Jane Doe",

@@ -14,10 +14,12 @@ import pytest
 import yaml
 
 from conftest import REPO, normalize, pdf_pages, run
-from handoutgen import fit, pipeline
+from handoutgen import page, pipeline
 from handoutgen.clinic import Clinic
 from handoutgen.dosage import compact, sentence
 from handoutgen.errors import HandoutError
+from handoutgen.flowables import Fit
+from handoutgen.page import distribute, measure
 from handoutgen.pipeline import Discharge, Renderer
 from handoutgen.resolve import Library, resolve_handout
 
@@ -74,12 +76,12 @@ def _fits_by_size(clinic: Path, name: str, drop: int | None = None) -> dict[floa
     scratch.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     seen = {}
 
-    def capture(page, ctx, height, max_pages=1, worst=None):
-        engine = fit.Engine(page, None, ctx, height)
-        for size in fit.SIZES:
-            trial = engine.trial(fit.Fit(size, fit.PICTURES[0], fit.SPACINGS[0]))
-            seen[size] = len(trial._paginate(multi=True))
-        raise fit.DoesNotFit(0, 1, None)  # measured: no need to draw
+    def capture(markup, ctx, height, max_pages=1, worst=None):
+        engine = measure.Engine(markup, None, ctx, height)
+        for size in page.SIZES:
+            trial = engine.trial(Fit(size, page.PICTURES[0], page.SPACINGS[0]))
+            seen[size] = len(distribute.pages(trial, multi=True))
+        raise page.DoesNotFit(0, 1, None)  # measured: no need to draw
 
     original = pipeline.fit_pages
     pipeline.fit_pages = capture
@@ -98,7 +100,7 @@ def test_a_program_with_one_exercise_less_never_needs_more_pages(corpus, name):
     count = len(yaml.safe_load((corpus / "handouts" / f"{name}.yaml").read_text())["exercises"])
     for drop in range(count):
         less = _fits_by_size(corpus, name, drop)
-        assert all(less[size] <= full[size] for size in fit.SIZES), (drop, less, full)
+        assert all(less[size] <= full[size] for size in page.SIZES), (drop, less, full)
 
 
 def test_report_with_two_pages_shows_how_each_program_was_laid_out(corpus):

@@ -16,7 +16,8 @@ from reportlab.pdfgen.canvas import Canvas
 import conftest
 import visible
 from conftest import REPO, SAMPLE, check_pdf
-from handoutgen import cache, fit
+from handoutgen import cache
+from handoutgen import page as fit
 from handoutgen.flowables import MIN_TEXT_PT
 
 # ------------------------------------------------------------ the floor ----

@@ -11,8 +11,8 @@ from pathlib import Path
 import pypdf
 
 from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, picture_widths, run, words
-from handoutgen.fit import SIZES, sizes
 from handoutgen.flowables import LARGE_MIN_TEXT_PT, MIN_TEXT_PT
+from handoutgen.page import SIZES, sizes
 from visible import text_sizes, visibility_problems
 
 HANDOUT = f"handouts/{SAMPLE}.yaml"

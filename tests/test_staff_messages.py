@@ -152,7 +152,7 @@ def test_a_picture_named_with_other_capitals_gets_did_you_mean(clinic):
 
 
 def test_an_overflow_is_told_in_a_unit_a_reader_can_picture():
-    from handoutgen.fit import DoesNotFit
+    from handoutgen.page import DoesNotFit
     from handoutgen.pipeline import _overflow_message
 
     assert _overflow_message("handout", DoesNotFit(3.0, 1, 2, floor=12)) == (

@@ -16,9 +16,10 @@ from handoutgen.page.measure import PagePlan, TooTall, Trial
 MIN_SPLIT_ROWS = 2  # rows of a week on each side of a split, at least
 
 
-def flow(trial: Trial) -> list[Item]:
-    """The blocks to distribute, in order: the page's flow, then the footer."""
-    return list(trial.parts.flow) + ([trial.foot] if trial.parts.foot else [])
+def flow(trial: Trial, multi: bool) -> list[Item]:
+    """The blocks to distribute, in order; on one page, the footer last (on several,
+    place_footer puts it)."""
+    return list(trial.parts.flow) + ([trial.foot] if trial.parts.foot and not multi else [])
 
 
 def paginate(trial: Trial) -> list[PagePlan]:
@@ -45,7 +46,7 @@ def paginate(trial: Trial) -> list[PagePlan]:
 def pages(trial: Trial, multi: bool, split: bool = True, min_rows: int = MIN_SPLIT_ROWS) -> list[PagePlan]:
     """Pages filled greedily. Without `multi`, stop once the flow does not fit one
     page (a second, empty plan says so)."""
-    items = flow(trial)
+    items = flow(trial, multi)
     out: list[PagePlan] = []
     start = 0
     while start < len(items) or not out:
@@ -71,7 +72,24 @@ def pages(trial: Trial, multi: bool, split: bool = True, min_rows: int = MIN_SPL
         if not multi and start < len(items):  # it does not fit one page: that is all we asked
             out.append(PagePlan())
             break
+    if multi and trial.parts.foot:
+        place_footer(trial, out)
     return out
+
+
+def place_footer(trial: Trial, plans: list[PagePlan]) -> None:
+    """The footer goes under the last page's blocks; if they leave no room for it,
+    on the latest page that has room (never on a page of its own, while one has)."""
+    multi = True
+    for index in range(len(plans) - 1, -1, -1):
+        items = [item for unit in plans[index].units for item in unit.items] + [trial.foot]
+        room = trial.room(index, multi)
+        height, units = trial.units_height(items, room)
+        if height <= room + 0.01:
+            plans[index] = PagePlan(units, height)
+            return
+    footer = trial.units_height([trial.foot])
+    plans.append(PagePlan(footer[1], footer[0]))
 
 
 def _split_week(trial: Trial, items: list[Item], start: int, end: int, plan: PagePlan, room: float,
