@@ -654,6 +654,7 @@ def _render_one(unit: Unit) -> Outcome:
 
         for kind, result in zip(("handout", "checklist"), rendered, strict=True):
             outcome.stats[kind] = {"pages": result.pages, "body": result.body_pt, "picture": result.picture_pt,
+                                   "smallest": result.smallest_picture_pt,
                                    "band": tallest_empty_band(result.pdf, clinic_margin(clinic))}
     hasher = _worker["hasher"]
     # A file that cannot be hashed is recorded as "": never equal, so the handout is rebuilt next time.

@@ -246,7 +246,8 @@ def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic, lang)
               help="Worker processes [default: the number of CPUs].")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--report", "show_report", is_flag=True,
-              help="Print how each handout was laid out: pages, body size, widest picture, tallest empty band.")
+              help="Print how each handout was laid out: pages, body size, widest and smallest picture, "
+                   "tallest empty band (of the pages before the last, holes under a column included).")
 @pages_option
 @batch_lang_option
 @common
@@ -265,13 +266,15 @@ def check(jobs, strict, show_report, pages, large_print, clinic, lang):
 def _layout_report(report) -> None:
     """One line a handout: how its handout and checklist were laid out, and how plainly
     its patient text reads (reading grade; "ease N" for Spanish: docs/plain-language.md)."""
-    rows = [("handout", "kind", "pages", "text", "widest picture", "tallest empty band", "reading grade")]
+    rows = [("handout", "kind", "pages", "text", "widest picture", "smallest picture", "tallest empty band",
+             "reading grade")]
     for outcome in sorted(report.outcomes, key=lambda o: o.id):
         for kind, stats in outcome.stats.items():
             picture = f"{stats['picture'] / 72:.2f} in" if stats["picture"] else "-"
+            smallest = f"{stats['smallest'] / 72:.2f} in" if stats["smallest"] else "-"
             grade = ", ".join(f"{score} ({lang})" if len(outcome.reading) > 1 else score
                               for lang, score in outcome.reading.items()) if kind == "handout" else ""
-            rows.append((outcome.id, kind, str(stats["pages"]), f"{stats['body']:g} pt", picture,
+            rows.append((outcome.id, kind, str(stats["pages"]), f"{stats['body']:g} pt", picture, smallest,
                          f"{stats['band'] / 72:.2f} in", grade or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:

@@ -227,7 +227,8 @@ CARD_PAD = 6.0  # pt inside a card at normal spacing (scaled, plus 2)
 CARD_GAP = 8.0  # pt between two cards at normal spacing
 MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
 MIN_PICTURE_PT = 43.0  # 0.6 in: a picture less tall is a strip, too thin to see
-STEP_EMS = 8.5  # steps beside a picture keep at least this many ems of text width
+STEP_EMS = 12.0  # text beside a picture keeps at least this many ems: about five words a line
+MIN_BESIDE_PT = 72.0  # a picture beside text is at least 1 in wide; where it would be less, it goes above
 # The most of a card's inner width its picture may take, by where it sits: beside
 # all the text, right of the first blocks (the text keeps over half), or above.
 PICTURE_SHARE = {"beside": 0.42, "right": 0.46, "above": 1.0}
@@ -540,7 +541,7 @@ class Renderer:
 
     def _footer(self, node: Node) -> list[Flowable]:
         out: list[Flowable] = [HRFlowable(width="100%", thickness=1, color=self.ctx.primary,
-                                          spaceBefore=block_gap(8, self.space), spaceAfter=3)]
+                                          spaceBefore=block_gap(6, self.space), spaceAfter=2)]
         out += [self.para(line, self.st.footer) for line in node.elements("line")]
         return out
 
@@ -631,7 +632,9 @@ class Renderer:
         key = node.attrs.get("image")
         if not key or mode == "above":
             return True
-        return picture_width * self.picture(key, node).aspect >= MIN_PICTURE_PT * self.ctx.fit.scale
+        k = self.ctx.fit.scale
+        return (picture_width >= MIN_BESIDE_PT * k
+                and picture_width * self.picture(key, node).aspect >= MIN_PICTURE_PT * k)
 
     def picture_width(self, node: Node, width: float, mode: str) -> float:
         """The width the card's picture prints at in `mode` (0 without a picture)."""
@@ -642,17 +645,18 @@ class Renderer:
         return self._width_for(self.picture(key, node), self._picture_room(node, inner, mode))
 
     def _picture_room(self, node: Node, inner: float, mode: str) -> float:
-        """The most a picture may take of a card's inner width. Beside steps it leaves
-        them STEP_EMS letters' room, or their lines would hold two words each."""
+        """The most a picture may take of a card's inner width. Beside text it leaves
+        it STEP_EMS letters' room (and steps their indent), or its lines would hold
+        two words each."""
         room = inner * PICTURE_SHARE[mode.rstrip("0123456789")]
         if mode.startswith("right"):
             body = [n for n in node.elements() if n.tag != "heading"]
             paragraphs = next((k for k, n in enumerate(body) if n.tag != "p"), len(body))
+            indent = 0.0
             if int(mode[5:]) > paragraphs:
-                b = self.ctx.fit.body
                 indent = max([self.st.item.leftIndent] + [self.st.item_for(_labels(n)).leftIndent
                                                           for n in body if n.tag in ("steps", "bullets")])
-                room = min(room, inner - 8 - indent - STEP_EMS * b)
+            room = min(room, inner - 8 - indent - STEP_EMS * self.ctx.fit.body)
         return room
 
     def _width_for(self, pic: Picture | VectorPicture, room: float) -> float:

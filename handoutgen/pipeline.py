@@ -88,6 +88,7 @@ class Rendered:
     deps: list[Path]  # every file the PDF was made from
     pages: int = 1
     picture_pt: float = 0.0  # widest picture printed
+    smallest_picture_pt: float = 0.0  # narrowest picture printed
 
 
 def format_date(day: dt.date) -> str:
@@ -332,7 +333,8 @@ class Renderer:
                            font=fonts.regular, margin=brand.margins)
             results.append(Rendered(pdf, resolved.warnings, min(f.body for f in parts), deps,
                                     pages=len(pages),
-                                    picture_pt=max(f.picture for f in parts)))
+                                    picture_pt=max(f.picture for f in parts),
+                                    smallest_picture_pt=min((f.smallest for f in parts if f.smallest), default=0.0)))
         return results
 
     def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, worst: dict | None, ctx: Context,

@@ -63,14 +63,15 @@ def page_texts(pdf: bytes) -> list[str]:
     return texts
 
 
-def tallest_empty_band(pdf: bytes, margin: float, dpi: int = 36) -> float:
-    """The tallest band across a page, inside the margins, with no ink at
-    all, in pt: the room a layout leaves unused (the most of any page)."""
+def empty_bands(pdf: bytes, margin: float, dpi: int = 36) -> list[float]:
+    """For each page, the tallest band inside the margins with no ink at all, in pt:
+    across the page, or down either half of it (the hole under a shorter column
+    of cards counts). The room a layout leaves unused."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
     document.init_forms()
-    tallest = 0
+    bands = []
     try:
         for index in range(len(document)):
             page = document[index]
@@ -78,14 +79,24 @@ def tallest_empty_band(pdf: bytes, margin: float, dpi: int = 36) -> float:
             page.close()
             inset = round(margin * dpi / 72)
             frame = image.crop((inset, inset, image.width - inset, image.height - inset))
-            run = 0
-            for row in range(frame.height):
-                darkest = frame.crop((0, row, frame.width, row + 1)).getextrema()[0]
-                if darkest >= 245:  # no pixel darker than near-white
-                    run += 1
-                    tallest = max(tallest, run)
-                else:
-                    run = 0
+            half = frame.width // 2
+            tallest = 0
+            for x0, x1 in ((0, half), (half, frame.width)):
+                run = 0
+                for row in range(frame.height):
+                    if frame.crop((x0, row, x1, row + 1)).getextrema()[0] >= 245:  # no pixel darker than near-white
+                        run += 1
+                        tallest = max(tallest, run)
+                    else:
+                        run = 0
+            bands.append(tallest * 72 / dpi)
     finally:
         document.close()
-    return tallest * 72 / dpi
+    return bands
+
+
+def tallest_empty_band(pdf: bytes, margin: float, dpi: int = 36) -> float:
+    """The tallest empty band (empty_bands) of the pages before the last, where
+    room left unused is paper lost; of a one-page PDF, of its page."""
+    bands = empty_bands(pdf, margin, dpi)
+    return max(bands[:-1] or bands)

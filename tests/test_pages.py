@@ -210,7 +210,8 @@ def test_check_report_prints_pages_size_picture_and_band(clinic):
     cells = line.split()
     assert cells[2] == "1" and cells[3:5] == ["14", "pt"]
     assert float(cells[5]) >= 1.6 and cells[6] == "in"
-    assert float(cells[7]) <= 0.5
+    assert float(cells[7]) >= 1.6 and cells[8] == "in"
+    assert float(cells[9]) <= 0.5
 
 
 # ------------------------------------------------------------------ names

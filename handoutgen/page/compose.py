@@ -26,13 +26,14 @@ class Fitted:
     pages: list[Page]
     body: float  # body text size, pt
     picture: float  # widest picture printed, pt (0: none)
+    smallest: float = 0.0  # narrowest picture printed, pt (0: none)
 
 
 def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
     """The flowables of each page (laid out by its trial: pictures may differ
     from page to page), with the room left shared out between blocks."""
     count = len(laid_out)
-    pages, widest = [], 0.0
+    pages, printed = [], []
     for index, (trial, plan) in enumerate(laid_out):
         renderer, width = trial.renderer, trial.ctx.width
         if index == 0:
@@ -61,8 +62,8 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
                 main.append(Spacer(0, extra))
             main.extend(flowables)
         pages.append(Page(main, bottom))
-        widest = max([widest] + [p.width for unit in units for p in pictures(unit)])  # not the logo
-    return Fitted(pages, laid_out[0][0].fit.body, widest)
+        printed += [p.width for unit in units for p in pictures(unit)]  # not the logo
+    return Fitted(pages, laid_out[0][0].fit.body, max(printed, default=0.0), min(printed, default=0.0))
 
 
 def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
@@ -74,7 +75,7 @@ def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
     if unit.columns == 1 or len(unit.items) == 1:
         cards = [trial.card(item, trial.ctx.width)[1] for item in unit.items]
         return [Box(cards, before=before)]
-    cards = [trial.card(item, trial.col_w)[1] for item in unit.items]
+    cards = [unit.grown.get(i) or trial.card(item, trial.col_w)[1] for i, item in enumerate(unit.items)]
     left, right = cards[:unit.split], cards[unit.split:]
     return [Columns([(trial.col_w, Box(left)), (trial.gap, None), (trial.col_w, Box(right))], before=before)]
 

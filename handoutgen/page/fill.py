@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handoutgen.flowables import Fit
+from reportlab.platypus import Flowable
+
+from handoutgen.flowables import CARD_GAP, Fit, block_gap
 from handoutgen.page.collect import Item
-from handoutgen.page.measure import Engine, PagePlan, Trial
-from handoutgen.page.settings import fill_levels
+from handoutgen.page.compose import pictures as picture_boxes
+from handoutgen.page.measure import Engine, PagePlan, Trial, Unit
+from handoutgen.page.settings import fill_levels, pictures
+from handoutgen.pdf import measure
 
 LaidOut = list[tuple[Trial, PagePlan]]  # pages, each with the trial that laid it out
 
@@ -68,8 +72,48 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
             continue
         # Larger pictures first (the smallest on the page, then all of them), then the page
         # as it reads (two columns) over one.
-        out.append(max(options, key=lambda laid: _pictures_score(laid)))
+        trial, laid = max(options, key=lambda laid: _pictures_score(laid))
+        out.append((trial, PagePlan([balance(engine, trial, unit) for unit in laid.units], laid.used)))
     return out
+
+
+def balance(engine: Engine, trial: Trial, unit: Unit) -> Unit:
+    """Two columns of cards end level where pictures allow: the cards of the shorter
+    column are made again with the largest picture (any placement, a larger picture
+    setting) that keeps the column no taller than the other. Returns a new Unit
+    (the measured ones are shared)."""
+    if unit.columns != 2 or len(unit.items) < 2 or not engine.has_pictures:
+        return unit
+    width, gap = trial.col_w, block_gap(CARD_GAP, trial.fit.space)
+    heights = [trial.card(item, width)[0] for item in unit.items]
+    sides = [range(unit.split), range(unit.split, len(unit.items))]
+    tall = [sum(heights[i] for i in side) + gap * (len(side) - 1) for side in sides]
+    short = sides[0] if tall[0] < tall[1] else sides[1]
+    room = max(tall) - min(tall)
+    grown: dict[int, Flowable] = {}
+    larger = [image for image in pictures(engine.large) if image > trial.fit.image]
+    for index in short:
+        node = unit.items[index].card
+        if room < 1 or node is None or not node.attrs.get("image") or unit.items[index].part is not None:
+            continue
+        best: tuple[float, float, Flowable] | None = None  # (picture width, height, card)
+        for image in larger:
+            renderer = engine.trial(replace(trial.fit, image=image)).renderer
+            for mode in renderer.card_modes(node, wide=False):
+                if not renderer.picture_fits(node, renderer.picture_width(node, width, mode), mode):
+                    continue
+                card = renderer.card(node, width, mode)
+                height = measure(card, width)[1]
+                if height - heights[index] > room + 0.01:
+                    continue
+                wide = max((p.width for p in picture_boxes([card])), default=0.0)
+                if best is None or (wide, -height) > (best[0], -best[1]):
+                    best = (wide, height, card)
+        before = max((p.width for p in picture_boxes([trial.card(unit.items[index], width)[1]])), default=0.0)
+        if best is not None and best[0] > before + 0.5:
+            room -= best[1] - heights[index]
+            grown[index] = best[2]
+    return replace(unit, grown=grown) if grown else unit
 
 
 def _pictures_score(laid: tuple[Trial, PagePlan]) -> tuple[float, float]:

@@ -46,6 +46,8 @@ class Unit:
     items: list[Item]
     columns: int = 1
     split: int = 0  # with 2 columns: how many cards go down the left one
+    # Cards of the shorter column made again with a larger picture (fill.balance), by index.
+    grown: dict[int, Flowable] = field(default_factory=dict)
 
 
 class Arrangement(NamedTuple):
@@ -253,10 +255,11 @@ class Trial:
 
         widths = []
         for unit in units:
-            for item in unit.items:
+            for index, item in enumerate(unit.items):
                 if item.card is not None:
                     width = self.ctx.width if unit.columns == 1 or len(unit.items) == 1 else self.col_w
-                    widths += [p.width for p in pictures([self.card(item, width)[1]])]
+                    card = unit.grown.get(index) or self.card(item, width)[1]
+                    widths += [p.width for p in pictures([card])]
         return widths
 
 
