@@ -91,7 +91,7 @@ def balance(engine: Engine, trial: Trial, unit: Unit) -> Unit:
     short = sides[0] if tall[0] < tall[1] else sides[1]
     room = max(tall) - min(tall)
     grown: dict[int, Flowable] = {}
-    larger = [image for image in pictures(engine.large) if image > trial.fit.image]
+    larger = pictures(engine.large)  # any setting: "above" at a smaller one may still beat "beside"
     for index in short:
         node = unit.items[index].card
         if room < 1 or node is None or not node.attrs.get("image") or unit.items[index].part is not None:
