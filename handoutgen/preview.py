@@ -64,9 +64,9 @@ def page_texts(pdf: bytes) -> list[str]:
 
 
 def empty_bands(pdf: bytes, margin: float, dpi: int = 36) -> list[float]:
-    """For each page, the tallest band inside the margins with no ink at all, in pt:
-    across the page, or down either half of it (the hole under a shorter column
-    of cards counts). The room a layout leaves unused."""
+    """For each page, the tallest band across the page, inside the margins, with
+    no ink at all, in pt: the room a layout leaves unused. (Down one half of the
+    page, short lines of text would read as holes; the engine balances columns.)"""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
@@ -79,16 +79,13 @@ def empty_bands(pdf: bytes, margin: float, dpi: int = 36) -> list[float]:
             page.close()
             inset = round(margin * dpi / 72)
             frame = image.crop((inset, inset, image.width - inset, image.height - inset))
-            half = frame.width // 2
-            tallest = 0
-            for x0, x1 in ((0, half), (half, frame.width)):
-                run = 0
-                for row in range(frame.height):
-                    if frame.crop((x0, row, x1, row + 1)).getextrema()[0] >= 245:  # no pixel darker than near-white
-                        run += 1
-                        tallest = max(tallest, run)
-                    else:
-                        run = 0
+            tallest = run = 0
+            for row in range(frame.height):
+                if frame.crop((0, row, frame.width, row + 1)).getextrema()[0] >= 245:  # no pixel darker than near-white
+                    run += 1
+                    tallest = max(tallest, run)
+                else:
+                    run = 0
             bands.append(tallest * 72 / dpi)
     finally:
         document.close()

@@ -18,6 +18,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
 from conftest import REPO, pdf_pages
@@ -36,11 +37,26 @@ def corpus(tmp_path_factory) -> Path:
     return root
 
 
-_RENDERED: dict[tuple[str, int, str], tuple[list[str], str]] = {}
+Page = tuple[str, tuple[float, ...]]  # a page's text and the sizes of its letters
+_RENDERED: dict[tuple[str, int, str], tuple[list[Page], str]] = {}
 
 
-def render(corpus: Path, name: str, pages: int, kind: str) -> tuple[list[str], str]:
-    """(each page's text, what the command said) of one render, in a fresh process."""
+def letter_sizes(path: Path) -> list[tuple[float, ...]]:
+    """Each page's letter sizes, pt (the body size, the dose lines', the headings'...)."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        sizes = []
+        for index in range(len(document)):
+            text = document[index].get_textpage()
+            sizes.append(tuple(sorted({round(pdfium.raw.FPDFText_GetFontSize(text.raw, k), 2)
+                                       for k in range(text.count_chars())})))
+        return sizes
+    finally:
+        document.close()
+
+
+def render(corpus: Path, name: str, pages: int, kind: str) -> tuple[list[Page], str]:
+    """(each page's text and letter sizes, what the command said) of one render, in a fresh process."""
     key = (name, pages, kind)
     if key not in _RENDERED:
         out = corpus.parent / f"{name}-{pages}-{kind}.pdf"
@@ -48,15 +64,15 @@ def render(corpus: Path, name: str, pages: int, kind: str) -> tuple[list[str], s
                                "--pages", str(pages), "--kind", kind, "--date", DATE, "-o", str(out)],
                               capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
-        _RENDERED[key] = (pdf_pages(out), done.stdout.strip())
+        _RENDERED[key] = (list(zip(pdf_pages(out), letter_sizes(out), strict=True)), done.stdout.strip())
     return _RENDERED[key]
 
 
-def checklist_part(pages: list[str]) -> list[str]:
+def checklist_part(pages: list[Page]) -> list[Page]:
     """The checklist's pages of a `--kind both` PDF: from its first page on, the blank side left out."""
-    first = next(i for i, page in enumerate(pages) if LOG in page)
-    assert not any(LOG in page for page in pages[:first])
-    return [page for page in pages[first:] if BLANK not in page]
+    first = next(i for i, (text, _) in enumerate(pages) if LOG in text)
+    assert not any(LOG in text for text, _ in pages[:first])
+    return [page for page in pages[first:] if BLANK not in page[0]]
 
 
 def _summary(said: str) -> str:
@@ -78,8 +94,11 @@ def test_the_checklist_alone_prints_the_pages_it_prints_inside_both(corpus, name
     inside = checklist_part(both)
     assert len(alone) == len(inside), (f"--kind checklist: {_summary(said)}; inside --kind both: "
                                        f"{len(inside)} pages")
-    for number, (page_alone, page_inside) in enumerate(zip(alone, inside, strict=True), 1):
-        assert page_alone == page_inside, f"checklist page {number} differs between --kind checklist and --kind both"
+    for number, ((text_alone, sizes_alone), (text_inside, sizes_inside)) in enumerate(zip(alone, inside,
+                                                                                            strict=True), 1):
+        assert text_alone == text_inside, f"checklist page {number}: its words differ alone and inside --kind both"
+        assert sizes_alone == sizes_inside, (f"checklist page {number}: letters of {sizes_alone} pt alone, "
+                                             f"{sizes_inside} pt inside --kind both")
 
 
 # The programs whose checklist takes three pages on the current code when --pages allows it.

@@ -127,13 +127,16 @@ def test_a_program_too_long_for_large_print_names_16_pt_and_the_pages_that_would
     out = tmp_path / "a.pdf"
     result = render(clinic, out, "--pages", "2")
     assert result.exit_code == 0, result.output  # fits in normal print
-    result = render(clinic, out, "--large-print")
+    result = render(clinic, out, "--large-print", "--pages", "2")  # honoured: an error naming what would do
     assert_user_error(result, "the handout does not fit on 2 pages", "too long even with 16 pt text")
-    needed = re.search(r"--pages (\d)\) would allow it", result.output)
+    needed = re.search(r"--pages (\d) would allow it", result.output)
     assert needed, result.output
     result = render(clinic, out, "--large-print", "--pages", needed.group(1))
     assert result.exit_code == 0, result.output
     assert len(pdf_pages(out)) == int(needed.group(1)) and body_size(result) >= LARGE_MIN_TEXT_PT
+    result = render(clinic, out, "--large-print")  # without --pages: the pages it needs, up to 8
+    assert result.exit_code == 0, result.output
+    assert len(pdf_pages(out)) <= int(needed.group(1)) and body_size(result) == 18
 
 
 def test_check_and_build_in_large_print(clinic):

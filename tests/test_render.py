@@ -45,8 +45,9 @@ def test_sample_renders_one_page_with_every_word(clinic, tmp_path):
     assert len(pages) == 1
     assert_on_one_page(pages, _sample_strings(clinic))
     assert_on_one_page(pages, ["Jane Doe", "Sam Lee, PT", "December 1, 2026",
-                               "Do 10 times on each leg. Do 5 sets.", "5 sets × 10 reps · each leg",
-                               "Hold for 1 minute on each leg.", "hold 1 min · each leg"])
+                               "Do 10 times on each leg. Do 5 sets.", "Hold for 1 minute on each leg."])
+    # The card says the dose once, as a sentence; the compact line is the checklist's.
+    assert normalize("5 sets × 10 reps") not in pages[0] and normalize("hold 1 min · each leg") not in pages[0]
     assert "14 pt" in result.stdout  # the sample fits at the full body size
 
 
@@ -120,7 +121,12 @@ def test_dose_override_from_command_line(clinic, tmp_path):
     result = run("render", SAMPLE, "--dose", "push-off.reps=8", "--dose", "push-off.sets=3", "-o", str(out),
                  root=clinic)
     assert result.exit_code == 0, result.output
-    assert_on_one_page(pdf_pages(out), ["Do 8 times on each leg. Do 3 sets.", "3 sets × 8 reps · each leg"])
+    assert_on_one_page(pdf_pages(out), ["Do 8 times on each leg. Do 3 sets."])
+    log = tmp_path / "log.pdf"
+    result = run("render", SAMPLE, "--dose", "push-off.reps=8", "--dose", "push-off.sets=3", "--kind", "checklist",
+                 "-o", str(log), root=clinic)
+    assert result.exit_code == 0, result.output
+    assert normalize("3 sets × 8 reps · each leg") in " ".join(pdf_pages(log))
 
 
 def test_video_link_prints_qr_code_and_address(clinic, tmp_path):
@@ -136,8 +142,8 @@ def test_video_link_prints_qr_code_and_address(clinic, tmp_path):
 
 def test_long_content_shrinks_but_never_below_floor(clinic, tmp_path):
     handout = clinic / "handouts" / f"{SAMPLE}.yaml"
-    extra = "".join(f"  - name: Extra exercise {i}\n    steps: [Lift your arm slowly and lower it again, "
-                    f"counting to three each way.]\n    dosage: {{reps: {i + 5}}}\n" for i in range(1))
+    extra = "".join(f"  - name: Extra exercise {i}\n    steps: [Sit tall on a firm chair., Lift your arm slowly and lower it again, "
+                    f"counting to three each way.]\n    dosage: {{reps: {i + 5}}}\n" for i in range(2))
     text = handout.read_text().replace("sections:", extra + "sections:")
     handout.write_text(text)
     out = tmp_path / "long.pdf"

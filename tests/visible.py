@@ -48,6 +48,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from handoutgen.flowables import MIN_TEXT_PT
+from handoutgen.pdf import MARGIN
 
 TOLERANCE = 0.5  # pt: rounding in PDFium's boxes, and hairline touches nobody sees
 OVERHANG = 0.2  # of a letter's size: how far its ink may reach sideways past its pen position (a "j")
@@ -481,7 +482,7 @@ def _page_problems(page, number: int, margin: float, floor: float) -> list[str]:
         textpage.close()
 
 
-def visibility_problems(pdf: str | Path | bytes, *, margin: float = 36.0, floor: float = MIN_TEXT_PT) -> list[str]:
+def visibility_problems(pdf: str | Path | bytes, *, margin: float = MARGIN, floor: float = MIN_TEXT_PT) -> list[str]:
     """Each way a word of the PDF is not plainly visible, as a sentence naming
     the page, the text and where it is; an empty list if there is none."""
     document = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))

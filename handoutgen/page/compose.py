@@ -18,7 +18,7 @@ from handoutgen.flowables import CARD_GAP, Context, Fit, PictureBox, Renderer, b
 from handoutgen.page.measure import PagePlan, Trial, Unit
 from handoutgen.pdf import Page, measure, stack_height
 
-EXTRA_GAP = 18.0  # at most this much more space between two blocks when room is left
+EXTRA_GAP = 28.0  # at most this much more space between two blocks when room is left
 
 
 @dataclass

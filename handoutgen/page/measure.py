@@ -91,7 +91,9 @@ class Trial:
         self.splits = 0  # weeks split while paginating
         # (compact, columns, id of the first card) → the run's cards and the best arrangement of each prefix
         self._runs: dict[tuple[bool, int, int], tuple[list[Item], list[Arrangement]]] = {}
-        self._cards: dict[tuple[int, float], tuple[float, Flowable]] = {}
+        # (id of the card's node, the piece, width) → (height, card): the nodes live as long as
+        # the engine (an Item's id would not: pieces are made and dropped while distributing).
+        self._cards: dict[tuple[int, tuple[int, int] | None, float], tuple[float, Flowable]] = {}
 
     @cached_property
     def running_h(self) -> float:
@@ -109,14 +111,14 @@ class Trial:
     # ----------------------------------------------------------- measuring
     def card(self, item: Item, width: float) -> tuple[float, Flowable]:
         """(height, card) of a card at `width`, its picture placed where the card is shortest."""
-        mine = self._cards.get((id(item), width))
+        mine = self._cards.get((id(item.card), item.part, width))
         if mine is not None:
             return mine
         renderer, node = self.renderer, item.card
         assert node is not None, "card() is given an exercise card"
         if item.part is not None and item.part[0] > 0:  # a later piece: no picture
             piece: tuple[float, Flowable] = (measure(box := renderer.card(node, width, part=item.part), width)[1], box)
-            self._cards[id(item), width] = piece
+            self._cards[id(node), item.part, width] = piece
             return piece
         widths = {mode: renderer.picture_width(node, width, mode)
                   for mode in renderer.card_modes(node, wide=width > self.col_w + 1)}
@@ -126,7 +128,7 @@ class Trial:
         image = node.attrs.get("image")
         picture = renderer.picture(image, node).digest if image else None
         key = (node.key(), width, renderer.style_id, picture, item.part) + tuple(widths[m] for m in modes)
-        done = self._cards[id(item), width] = _CARDS.get(key, lambda: self._shortest_card(node, width, modes,
+        done = self._cards[id(node), item.part, width] = _CARDS.get(key, lambda: self._shortest_card(node, width, modes,
                                                                                           item.part))
         return done
 
