@@ -7,6 +7,7 @@ runs the fallback font must draw, so YAML text is never read as markup.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -134,6 +135,19 @@ _SIZED: Recent[ParagraphStyle] = Recent(256)  # _fewest_lines' choices
 _STYLE_IDS: dict[tuple, int] = {}
 
 
+_PHONE = re.compile(r"[+(]?\d[\d ().\-/]{5,}\d")  # a run of digits and what separates a phone's groups
+
+
+def keep_phones(text: str) -> str:
+    """`text` with no-break spaces inside each phone number ("+34 952 771 408"): seven
+    digits or more, so doses and dates ("3 sets of 10") break as usual."""
+    def keep(match: re.Match) -> str:
+        found = match.group(0)
+        return found.replace(" ", "\xa0") if sum(c.isdigit() for c in found) >= 7 else found
+
+    return _PHONE.sub(keep, text) if " " in text else text
+
+
 def escape(text: str) -> str:
     """Text as paragraph markup: its own <, > and & are never read as tags."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -142,7 +156,13 @@ def escape(text: str) -> str:
 def _style_key(style: ParagraphStyle, ignore: frozenset = frozenset()) -> int:
     """A number per distinct style: equal styles made apart share it (and so their
     paragraphs). Settings in `ignore` are left out of the comparison."""
-    cached = style.__dict__.setdefault("_handoutgen_keys", {})
+    # Kept with the id of its own style: a style made with parent= copies its parent's
+    # __dict__, this cache included (ReportLab's PropertySet.refresh), and would take its
+    # parent's key, and so its parent's paragraphs, whatever its own size.
+    owner, cached = style.__dict__.get("_handoutgen_keys", (None, None))
+    if owner != id(style) or cached is None:
+        cached = {}
+        style.__dict__["_handoutgen_keys"] = (id(style), cached)
     key = cached.get(ignore)
     if key is None:
         # Every setting: the standard ones and any other given (bulletColor has no default).
@@ -392,10 +412,11 @@ class Renderer:
         return "".join(out).strip()
 
     def text(self, text: str, bold: bool = False) -> str:
-        """Escaped text; letters the brand font lacks go to the fallback font."""
+        """Escaped text; letters the brand font lacks go to the fallback font; a phone
+        number never breaks across lines."""
         out = []
         fallback_font = FALLBACK_NAME + ("-Bold" if bold else "")
-        for fallback, segment in self.ctx.fonts.runs(text):
+        for fallback, segment in self.ctx.fonts.runs(keep_phones(text)):
             seg = escape(segment)
             out.append(f'<font name="{fallback_font}">{seg}</font>' if fallback else seg)
         return "".join(out)

@@ -56,7 +56,7 @@ class Discharge:
 
 
 NAME_LIMIT = 60  # characters of a patient's or therapist's name; any name this long fits
-CHECKLIST_PAGES = 2  # a checklist may take two pages, whatever the handout's limit
+CHECKLIST_PAGES = 2  # a checklist takes one or two pages, whatever the handout's limit
 # The names and date that take the most room, for reserving the band they print in.
 # Two 30-letter words wrap worse than one 60-letter word; W is the widest letter.
 WORST_NAME = "W" * 29 + " " + "W" * 30
@@ -342,7 +342,7 @@ class Renderer:
         output = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **variables)
         worst_page = None
         if kind == "checklist":
-            limit = max(limit, CHECKLIST_PAGES)
+            limit = CHECKLIST_PAGES  # one or two pages, whatever the handout's limit
         try:
             if worst is not None:
                 worst_page = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst).page

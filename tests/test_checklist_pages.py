@@ -137,3 +137,39 @@ def test_the_checklist_is_the_same_bytes_whatever_ran_before(corpus, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "same", ("the checklist's PDF changed after a handout was rendered "
                                            "in the same process")
+
+
+def test_more_pages_never_give_a_long_checklist_a_third_page(corpus, tmp_path):
+    """Three weeks of ten exercises do not fit two pages: --pages 4 refuses them as --pages 2 does
+    (README: too many exercises × days to fit two pages at 12 pt is an error), never prints three."""
+    root = tmp_path / "clinic"
+    shutil.copytree(corpus, root)
+    path = root / "handouts" / "general-strengthening.yaml"
+    two_weeks = "checklist: {days: 14, pain_score: false}"
+    text = path.read_text(encoding="utf-8")
+    assert two_weeks in text
+    path.write_text(text.replace(two_weeks, two_weeks.replace("14", "21")), encoding="utf-8")
+    said = {}
+    for pages in (2, 4):
+        out = tmp_path / f"log-{pages}.pdf"
+        done = subprocess.run([sys.executable, "-m", "handoutgen", "render", "general-strengthening", "--root",
+                               str(root), "--pages", str(pages), "--kind", "checklist", "--date", DATE, "-o", str(out)],
+                              capture_output=True, text=True, cwd=REPO, env=dict(os.environ), timeout=300)
+        said[pages] = (done.returncode, len(pdf_pages(out)) if out.exists() else 0)
+        assert said[pages][1] <= CHECKLIST_PAGES, f"--pages {pages}: the checklist takes {said[pages][1]} pages"
+    assert said[2] == said[4], f"(exit code, pages) by --pages: {said}"
+
+
+def test_a_style_made_from_another_keeps_its_own_paragraphs():
+    """The root cause: a style made with parent= (the checklist's dose line, from the card's)
+    copies its parent's attributes, and must not share its parent's paragraphs."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from handoutgen.flowables import paragraph
+
+    parent = ParagraphStyle("card-dose", fontSize=14, leading=17)
+    made = paragraph("20 reps · 3× a day", parent)
+    child = ParagraphStyle("log-dose", parent=parent, fontSize=12.04, leading=13.85)
+    again = paragraph("20 reps · 3× a day", child)
+    assert again is not made, "the child style was given its parent's paragraph (its cached style key)"
+    assert again.style.fontSize == 12.04
