@@ -342,7 +342,8 @@ class Renderer:
         output = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **variables)
         worst_page = None
         if kind == "checklist":
-            limit = CHECKLIST_PAGES  # one or two pages, whatever the handout's limit
+            # One or two pages whatever the handout's limit; in large print, twice that.
+            limit = CHECKLIST_PAGES * (2 if ctx.fit.floor > MIN_TEXT_PT else 1)
         try:
             if worst is not None:
                 worst_page = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst).page

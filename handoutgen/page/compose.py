@@ -73,7 +73,7 @@ def _unit_flowables(trial: Trial, unit: Unit) -> list[Flowable]:
         return list(first.blocks)
     before = block_gap(CARD_GAP, trial.fit.space)
     if unit.columns == 1 or len(unit.items) == 1:
-        cards = [trial.card(item, trial.ctx.width)[1] for item in unit.items]
+        cards = [unit.grown.get(i) or trial.card(item, trial.ctx.width)[1] for i, item in enumerate(unit.items)]
         return [Box(cards, before=before)]
     cards = [unit.grown.get(i) or trial.card(item, trial.col_w)[1] for i, item in enumerate(unit.items)]
     left, right = cards[:unit.split], cards[unit.split:]

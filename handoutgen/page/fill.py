@@ -70,50 +70,75 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
         if not options:
             out.append((base, plan))
             continue
-        # Larger pictures first (the smallest on the page, then all of them), then the page
-        # as it reads (two columns) over one.
-        trial, laid = max(options, key=lambda laid: _pictures_score(laid))
-        out.append((trial, PagePlan([balance(engine, trial, unit) for unit in laid.units], laid.used)))
+        # Each way grows its pictures into the room it leaves; then larger pictures first (the
+        # smallest on the page, then all of them), and the page as it reads (two columns) over one.
+        grown = [grow(engine, trial, laid, trial.room(index, multi)) for trial, laid in options]
+        out.append(max(grown, key=_pictures_score))
     return out
 
 
-def balance(engine: Engine, trial: Trial, unit: Unit) -> Unit:
-    """Two columns of cards end level where pictures allow: the cards of the shorter
-    column are made again with the largest picture (any placement, a larger picture
-    setting) that keeps the column no taller than the other. Returns a new Unit
-    (the measured ones are shared)."""
-    if unit.columns != 2 or len(unit.items) < 2 or not engine.has_pictures:
-        return unit
-    width, gap = trial.col_w, block_gap(CARD_GAP, trial.fit.space)
+def grow(engine: Engine, trial: Trial, plan: PagePlan, room: float) -> tuple[Trial, PagePlan]:
+    """The page's cards made again with larger pictures (any placement, any picture
+    setting), as the room allows: first the cards of a shorter column, up to the
+    height of the other (columns end level), then any card, into the room the page
+    leaves. The measured units are shared: grown ones are new Units."""
+    spare = room - plan.used
+    units = []
+    for unit in plan.units:
+        if engine.has_pictures and unit.items[0].card is not None and unit.items[0].part is None:
+            unit, spare = _grow_unit(engine, trial, unit, spare)
+        units.append(unit)
+    return trial, PagePlan(units, room - spare)
+
+
+def _grow_unit(engine: Engine, trial: Trial, unit: Unit, spare: float) -> tuple[Unit, float]:
+    two = unit.columns == 2 and len(unit.items) > 1
+    width = trial.col_w if two else trial.ctx.width
+    gap = block_gap(CARD_GAP, trial.fit.space)
     heights = [trial.card(item, width)[0] for item in unit.items]
-    sides = [range(unit.split), range(unit.split, len(unit.items))]
-    tall = [sum(heights[i] for i in side) + gap * (len(side) - 1) for side in sides]
-    short = sides[0] if tall[0] < tall[1] else sides[1]
-    room = max(tall) - min(tall)
+    sides = [range(unit.split), range(unit.split, len(unit.items))] if two else [range(len(unit.items))]
+
+    def column(side: range) -> float:
+        return sum(heights[i] for i in side) + gap * (len(side) - 1)
+
     grown: dict[int, Flowable] = {}
-    larger = pictures(engine.large)  # any setting: "above" at a smaller one may still beat "beside"
-    for index in short:
-        node = unit.items[index].card
-        if room < 1 or node is None or not node.attrs.get("image") or unit.items[index].part is not None:
-            continue
-        best: tuple[float, float, Flowable] | None = None  # (picture width, height, card)
-        for image in larger:
-            renderer = engine.trial(replace(trial.fit, image=image)).renderer
-            for mode in renderer.card_modes(node, wide=False):
-                if not renderer.picture_fits(node, renderer.picture_width(node, width, mode), mode):
-                    continue
-                card = renderer.card(node, width, mode)
-                height = measure(card, width)[1]
-                if height - heights[index] > room + 0.01:
-                    continue
-                wide = max((p.width for p in picture_boxes([card])), default=0.0)
-                if best is None or (wide, -height) > (best[0], -best[1]):
-                    best = (wide, height, card)
-        before = max((p.width for p in picture_boxes([trial.card(unit.items[index], width)[1]])), default=0.0)
-        if best is not None and best[0] > before + 0.5:
-            room -= best[1] - heights[index]
-            grown[index] = best[2]
-    return replace(unit, grown=grown) if grown else unit
+    for side in sorted(sides, key=column):  # the shorter column first: it grows free to the other's foot
+        for index in side:
+            item = unit.items[index]
+            if item.card is None or not item.card.attrs.get("image"):
+                continue
+            before = max(column(s) for s in sides)
+            allowance = before - column(side) + max(spare, 0.0)
+            found = _larger_card(engine, trial, item, width, heights[index], allowance, two)
+            if found is None:
+                continue
+            grown[index], heights[index] = found
+            spare -= max(column(s) for s in sides) - before
+    return (replace(unit, grown=grown) if grown else unit), spare
+
+
+def _larger_card(engine: Engine, trial: Trial, item: Item, width: float, height: float, allowance: float,
+                 narrow: bool) -> tuple[Flowable, float] | None:
+    """The card with the widest picture, wider than now, that is at most `allowance`
+    taller than `height`; or None."""
+    node = item.card
+    if allowance < 1 or node is None:
+        return None
+    now = max((p.width for p in picture_boxes([trial.card(item, width)[1]])), default=0.0)
+    best: tuple[float, float, Flowable] | None = None  # (picture width, height, card)
+    for image in pictures(engine.large):  # any setting: "above" at a smaller one may still beat "beside"
+        renderer = engine.trial(replace(trial.fit, image=image)).renderer
+        for mode in renderer.card_modes(node, wide=not narrow):
+            wide = renderer.picture_width(node, width, mode)
+            if wide <= now + 0.5 or (best is not None and wide <= best[0]):
+                continue
+            if not renderer.picture_fits(node, wide, mode):
+                continue
+            card = renderer.card(node, width, mode)
+            tall = measure(card, width)[1]
+            if tall - height <= allowance + 0.01:
+                best = (wide, tall, card)
+    return None if best is None else (best[2], best[1])
 
 
 def _pictures_score(laid: tuple[Trial, PagePlan]) -> tuple[float, float]:

@@ -46,7 +46,7 @@ class Unit:
     items: list[Item]
     columns: int = 1
     split: int = 0  # with 2 columns: how many cards go down the left one
-    # Cards of the shorter column made again with a larger picture (fill.balance), by index.
+    # Cards made again with a larger picture where the page has room (fill.grow), by index.
     grown: dict[int, Flowable] = field(default_factory=dict)
 
 
