@@ -12,6 +12,7 @@ import pytest
 
 from conftest import SAMPLE, assert_user_error, edit, normalize, pdf_pages, picture_widths, run, write
 from handoutgen import words
+from handoutgen.pdf import MARGIN
 from handoutgen.pipeline import needs_blank
 from handoutgen.preview import tallest_empty_band
 
@@ -210,7 +211,7 @@ def test_the_sample_fills_its_page_with_pictures_at_least_1_6_in_wide(clinic, tm
     widths = sorted(picture_widths(out))
     pictures = widths[1:]  # the smallest is the logo
     assert len(pictures) == 2 and min(pictures) >= 1.6 * 72, widths
-    assert tallest_empty_band(out.read_bytes(), 36) <= 0.5 * 72
+    assert tallest_empty_band(out.read_bytes(), MARGIN) <= 0.5 * 72
 
 
 def test_one_exercise_gets_big_pictures_and_no_big_gaps(clinic, tmp_path):
@@ -221,7 +222,7 @@ def test_one_exercise_gets_big_pictures_and_no_big_gaps(clinic, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Calf Stretch" not in pdf_pages(out)[0]
     assert max(picture_widths(out)) >= 2.5 * 72  # the room left goes to the picture...
-    assert tallest_empty_band(out.read_bytes(), 36) <= 0.5 * 72  # ...and to the gaps
+    assert tallest_empty_band(out.read_bytes(), MARGIN) <= 0.5 * 72  # ...and to the gaps
 
 
 def test_check_report_prints_pages_size_picture_and_band(clinic):

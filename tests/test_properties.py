@@ -224,7 +224,8 @@ def test_any_handout_prints_every_word_or_is_refused_clearly(clinic, capsys):
         out = clinic.root / "out" / "prop.pdf"
         out.parent.mkdir(exist_ok=True)
         out.write_bytes(rendered.pdf)
-        check_pdf(out, margin=models._margin(brand.get("margins", "36 pt")))
+        check_pdf(out, margin=models._margin(brand["margins"]) if "margins" in brand
+                  else models.Brand.model_fields["margins"].default)
         pages = pypdf.PdfReader(str(out)).pages
         assert len(pages) <= int(handout.get("pages", 1))
         text = _squeezed(" ".join(page.extract_text() for page in pages))

@@ -41,12 +41,12 @@ def compose(laid_out: list[tuple[Trial, PagePlan]]) -> Fitted:
         else:
             head = trial.running_for(trial.parts, words.page_of(index + 1, count))
         bottom = list(trial.parts.bottom)
-        if index == 0 and count > 1:
-            bottom.append(renderer.page_line(words.page_of_first(count)))
         flowing, used = plan.units, plan.used
         if flowing and flowing[-1].items[0] is trial.foot:  # the footer: at the foot of the last page
             bottom += trial.foot.blocks
             flowing, used = flowing[:-1], used - trial.block_height(trial.foot)
+        if index == 0 and count > 1:  # the very last line: there is more
+            bottom.append(renderer.page_line(words.page_of_first(count)))
         units = [_unit_flowables(trial, unit) for unit in flowing]
         room = trial.engine.height - stack_height(head, width) - stack_height(bottom, width) - used
         room = _stretch_notes(units, room, width)
