@@ -62,7 +62,15 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
     common = min(highest(index, 0)[0] for index in range(len(plans)))
     out: LaidOut = []
     for index, plan in enumerate(plans):
-        options = [laid for laid in (highest(index, common)[1],) if laid is not None]
+        level, laid = highest(index, common)
+        options = [laid] if laid is not None else []
+        widest = len(pictures(engine.large)) - 1  # the largest pictures with compact spacing
+        if engine.has_pictures and widest < level:
+            # Room spent on spacing is room the cards cannot grow their pictures into (grow,
+            # below): the page with compact spacing is a way too.
+            compact = lay_out(widest, index)
+            if compact is not None:
+                options.append(compact)
         if engine.has_pictures and base.columns > 1 and any(u.columns > 1 for u in plan.units):
             across = highest(index, 0, columns=1)[1]
             if across is not None:
