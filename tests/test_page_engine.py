@@ -103,7 +103,7 @@ def test_no_needless_page_for_any_program_and_any_page_limit(corpus, name):
 def test_large_print_prints_every_program_at_16_pt_or_more_with_no_refusal(corpus):
     rows = report(corpus, "--large-print")
     assert set(rows) == set(NAMES), "large print refused a program"
-    for name, (pages, size, _, smallest, _) in rows.items():
+    for name, (_pages, size, _, smallest, _) in rows.items():
         assert float(size) >= LARGE_MIN_TEXT_PT, (name, size)
         assert smallest == "-" or float(smallest) >= 2.0, (name, smallest)
     assert sum(float(size) == 18 for _, size, *_ in rows.values()) >= len(NAMES) - 2

@@ -142,8 +142,9 @@ def test_video_link_prints_qr_code_and_address(clinic, tmp_path):
 
 def test_long_content_shrinks_but_never_below_floor(clinic, tmp_path):
     handout = clinic / "handouts" / f"{SAMPLE}.yaml"
-    extra = "".join(f"  - name: Extra exercise {i}\n    steps: [Sit tall on a firm chair., Lift your arm slowly and lower it again, "
-                    f"counting to three each way.]\n    dosage: {{reps: {i + 5}}}\n" for i in range(2))
+    extra = "".join(f"  - name: Extra exercise {i}\n    steps: [Sit tall on a firm chair., "
+                    f"Lift your arm slowly and lower it again, counting to three each way.]\n"
+                    f"    dosage: {{reps: {i + 5}}}\n" for i in range(2))
     text = handout.read_text().replace("sections:", extra + "sections:")
     handout.write_text(text)
     out = tmp_path / "long.pdf"

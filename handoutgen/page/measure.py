@@ -82,8 +82,8 @@ class Trial:
         if key not in engine.frames:
             width = self.ctx.width
             engine.frames[key] = (max(stack_height(self.parts.top, width), stack_height(self.worst.top, width)),
-                                  stack_height(self.parts.bottom, width), stack_height(self.parts.foot, width))
-        self.top_h, self.bottom_h, self.foot_h = engine.frames[key]
+                                  stack_height(self.parts.bottom, width))
+        self.top_h, self.bottom_h = engine.frames[key]
         self.gap = block_gap(12, fit.space)  # between two columns of cards
         self.col_w = (self.ctx.width - self.gap) / 2
         self.columns = 1 if is_large(fit) else 2  # large print reads down one column
@@ -269,8 +269,8 @@ class Engine:
     def __init__(self, page: Node, worst: Node | None, ctx: Context, height: float):
         self.page, self.worst, self.ctx, self.height = page, worst, ctx, height
         self.memo: dict = {}  # blocks made for one setting, shared by the trials that share it (Renderer's)
-        # (size, spacing, reserve, light) → heights of the first page's head, the foot
-        self.frames: dict[tuple[float, float, bool, bool], tuple[float, float, float]] = {}
+        # (size, spacing, reserve, light) → heights of the first page's head, and of every page's foot
+        self.frames: dict[tuple[float, float, bool, bool], tuple[float, float]] = {}
         self.trials: dict[tuple[Fit, bool], Trial] = {}
         self.has_pictures = any(n.attrs.get("image") for n in page.elements("card"))
         self.large = is_large(ctx.fit)
