@@ -15,7 +15,7 @@ import click
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.models import LARGE_PRINT_MAX_PAGES, MAX_PAGES
+from handoutgen.limits import LARGE_PRINT_MAX_PAGES, MAX_PAGES
 from handoutgen.privacy import without_names as _without_names
 
 

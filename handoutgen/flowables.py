@@ -247,7 +247,7 @@ CARD_PAD = 6.0  # pt inside a card at normal spacing (scaled, plus 2)
 CARD_GAP = 8.0  # pt between two cards at normal spacing
 MAX_PICTURE_PT = 180.0  # 2.5 in: taller pictures crowd out the words
 MIN_PICTURE_PT = 54.0  # 0.75 in: a picture less tall is a strip, too thin to see
-STEP_EMS = 12.0  # text beside a picture keeps at least this many ems: about five words a line
+STEP_EMS = 12  # text beside a picture keeps at least this many ems: about five words a line
 MIN_BESIDE_PT = 72.0  # a picture beside text is at least 1 in wide; where it would be less, it goes above
 # The most of a card's inner width its picture may take, by where it sits: beside
 # all the text, right of the first blocks (the text keeps over half), or above.

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from handoutgen.dosage import Duration, parse_duration
 from handoutgen.errors import closest
-from handoutgen.pdf import MARGIN
+from handoutgen.limits import MARGIN, MAX_PAGES
 
 
 def _fail(message: str) -> NoReturn:
@@ -39,8 +39,6 @@ def _shown(value: Any) -> str:
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 
 
-MAX_PAGES = 4  # a handout is at most two sheets, printed front and back
-LARGE_PRINT_MAX_PAGES = 2 * MAX_PAGES  # large print: each card is taller
 
 # Limits no handout of MAX_PAGES pages can reach (docs/formats.md, "Limits"): past
 # them a file is refused at once, naming the field, instead of being laid out for

@@ -16,6 +16,8 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from handoutgen.limits import MARGIN
+
 # Binary streams: ASCII85 only makes the file a quarter bigger. ReportLab reads the setting
 # from its global config, so it is switched only while one of our PDFs is made, never for
 # other users of ReportLab in the process; the lock keeps threads from restoring it early.
@@ -33,7 +35,6 @@ def _binary_streams() -> Iterator[None]:
             rl_config.useA85 = before
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
-MARGIN = 27.0  # default: 0.375 in; every office printer prints to 0.25 in (brand.yaml's margins: wins)
 _MEASURING_CANVAS = Canvas(BytesIO())  # some flowables need a canvas to measure
 
 

@@ -30,8 +30,8 @@ from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_file
 from handoutgen.images import load_picture
 from handoutgen.layout import markup_problem
 from handoutgen.layout import render as render_layout
+from handoutgen.limits import LARGE_PRINT_MAX_PAGES, MAX_PAGES
 from handoutgen.markup import MarkupError
-from handoutgen.models import LARGE_PRINT_MAX_PAGES, MAX_PAGES
 from handoutgen.page import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
 from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.resolve import Library, Origin, ResolvedHandout, resolve_handout

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from reportlab.pdfgen.canvas import Canvas
 
-from conftest import SAMPLE, run
+from conftest import SAMPLE, picture_widths, run
 from handoutgen import images
 from handoutgen.images import MAX_DPI, encode, load_picture
 from handoutgen.rl.xobject import draw_encoded
@@ -75,7 +75,8 @@ def test_twelve_megapixel_photo_is_scaled_to_300_dpi_at_printed_size(clinic, tmp
     out = tmp_path / "photo.pdf"
     result = run("render", SAMPLE, "--date", "2026-12-01", "-o", str(out), root=clinic)
     assert result.exit_code == 0, result.output
-    widest_print_pt = 150  # the widest a card picture is ever printed (fit.LAYOUTS)
+    widest_print_pt = max(picture_widths(out))  # as printed on this page
+    assert widest_print_pt < 4000 * 72 / MAX_DPI  # printed smaller than 300 dpi of the photo would make it
     limit = math.ceil(widest_print_pt * MAX_DPI / 72)
     pictures = _pdf_images(out)
     assert len(pictures) == 3

@@ -105,7 +105,7 @@ def test_a_stray_less_than(clinic, tmp_path):
 
 
 def test_an_unknown_entity(clinic):
-    _, line = layout(clinic, PARTS, "&#160;· <b>", "&nbsp;· <b>")
+    _, line = layout(clinic, PARTS, "</b>&#160;· ", "</b>&nbsp;· ")
     assert check(clinic) == [f"layouts/_parts.xml.j2:{line}: &nbsp;: no such entity — write & as &amp;, "
                              "< as &lt;, a no-break space as &#160;"]
 

@@ -183,7 +183,7 @@ def test_shell_quote_gives_bash_the_word_back():
 
 QUICKSTART = REPO / "docs" / "quickstart.md"
 LONG_SUMMARY = ("Tight calf muscles pull on your foot and knee with every step, and over weeks this changes "
-                "how you walk, how you stand and how your knee feels at the end of the day. ") * 12
+                "how you walk, how you stand and how your knee feels at the end of the day. ") * 16
 
 
 def _fenced(text: str, lang: str) -> list[str]:

@@ -231,8 +231,8 @@ def test_dosage_wording():
 def test_the_same_text_at_two_widths_wraps_right_in_both(clinic, tmp_path):
     """Paragraphs are shared between uses; each use must still get its own line breaks."""
     step = "Land softly with your arch domed, your weight on your heel, big toe and little toe."
-    write(clinic / "handouts" / "twice.yaml", "title: Twice\nexercises:\n  - use: push-off\nsections:\n"
-                                               f"  - heading: Again\n    items:\n      - {step}\n")
+    write(clinic / "handouts" / "twice.yaml", "title: Twice\nexercises:\n  - use: push-off\n  - use: calf-stretch\n"
+                                               f"sections:\n  - heading: Again\n    items:\n      - {step}\n")
     out = tmp_path / "twice.pdf"
     result = run("render", "twice", "--date", "2026-12-01", "-o", str(out), root=clinic)
     assert result.exit_code == 0, result.output

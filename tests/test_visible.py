@@ -19,6 +19,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from conftest import SAMPLE, check_pdf, run, write
+from handoutgen.pdf import MARGIN
 from visible import assert_visible, visibility_problems
 
 LETTER = (612.0, 792.0)
@@ -73,7 +74,7 @@ def test_a_string_drawn_off_the_page_is_reported():
     def draw(c):
         _clean(c)
         c.drawString(100, -200, "Questions? Call us")  # the footer moved 300 pt down
-    _one(visibility_problems(_pdf(draw)), "page 1", "'Questions? Call us'", "outside the 36 pt margins",
+    _one(visibility_problems(_pdf(draw), margin=36), "page 1", "'Questions? Call us'", "outside the 36 pt margins",
          "bottom edge", "(100.")
 
 
@@ -81,7 +82,7 @@ def test_a_string_in_the_margin_is_reported_and_the_margin_is_the_callers():
     def draw(c):
         _clean(c)
         c.drawString(20, 300, "In the margin")
-    problem = _one(visibility_problems(_pdf(draw)), "'In the margin'", "left edge", "< 36.0")
+    problem = _one(visibility_problems(_pdf(draw), margin=36), "'In the margin'", "left edge", "< 36.0")
     assert "right edge" not in problem
     assert visibility_problems(_pdf(draw), margin=18) == []
     _one(visibility_problems(_pdf(_clean), margin=72), "'Close to the corner but inside'")
@@ -90,7 +91,7 @@ def test_a_string_in_the_margin_is_reported_and_the_margin_is_the_callers():
 def test_a_string_off_the_right_edge_is_reported():
     def draw(c):
         c.drawString(500, 400, "This sentence runs off the sheet")
-    _one(visibility_problems(_pdf(draw)), "right edge", "> 576.0")
+    _one(visibility_problems(_pdf(draw), margin=36), "right edge", "> 576.0")
 
 
 @pytest.mark.parametrize("stroke, fill, what", [(1, 0, "an outlined shape"), (0, 1, "a filled shape"),
@@ -201,7 +202,7 @@ def test_a_letter_whose_ink_reaches_under_the_one_before_is_no_overlap(clinic, t
     out = tmp_path / "letters.pdf"
     result = run("render", "letters", "-o", str(out), root=clinic)
     assert result.exit_code == 0, result.output
-    assert_visible(out, margin=36)
+    assert_visible(out, margin=MARGIN)
 
 
 def test_a_line_starting_with_j_may_reach_into_the_margin_by_its_hook_only(clinic, tmp_path):
@@ -218,7 +219,7 @@ def test_a_line_starting_with_j_may_reach_into_the_margin_by_its_hook_only(clini
     out = tmp_path / "j.pdf"
     result = run("render", SAMPLE, "-o", str(out), root=clinic)
     assert result.exit_code == 0, result.output
-    assert_visible(out, margin=36)
+    assert_visible(out, margin=MARGIN)
 
     def draw(c):
         c.setFont("Helvetica", 14)
@@ -296,7 +297,7 @@ def test_the_sample_handout_and_checklist_are_visible(clinic, tmp_path):
         result = run("render", SAMPLE, "--kind", kind, "--patient", "Jane Doe", "--therapist", "Sam Lee, PT",
                      "--date", "2026-12-01", "-o", str(out), root=clinic)
         assert result.exit_code == 0, result.output
-        assert_visible(out, margin=36)
+        assert_visible(out, margin=MARGIN)
 
 
 def _moved(path: Path, needle: str, dx: float, dy: float) -> bytes:
@@ -326,8 +327,8 @@ def test_the_sample_with_a_line_moved_fails(clinic, tmp_path):
     out = tmp_path / "h.pdf"
     assert run("render", SAMPLE, "-o", str(out), root=clinic).exit_code == 0
     assert visibility_problems(_moved(out, "Louis, MO", 0, 0)) == []  # the rewriting alone changes nothing
-    _one(visibility_problems(_moved(out, "Louis, MO", 0, -300)), "'More 4 Life Physical Therapy · St. Louis",
-         "outside the 36 pt margins (bottom edge")
+    _one(visibility_problems(_moved(out, "Louis, MO", 0, -300)), "'St. Louis, MO 63011'",
+         f"outside the {MARGIN:g} pt margins (bottom edge")
     # The purpose paragraph of the second card: out of its card, then onto the steps below it.
     assert visibility_problems(_moved(out, "Tight calves", 300, 0))
     assert any("overlap" in p for p in visibility_problems(_moved(out, "Tight calves", 0, -40)))
@@ -358,7 +359,7 @@ def test_a_paragraph_used_twice_at_two_widths_is_drawn_at_each(clinic, tmp_path,
         out = tmp_path / f"{kind}.pdf"
         result = run("render", SAMPLE, "--kind", kind, "-o", str(out), root=clinic)
         assert result.exit_code == 0, result.output
-        assert_visible(out, margin=36)
+        assert_visible(out, margin=MARGIN)
     # The text is printed twice, wrapped differently.
     lines = [" ".join(line.split()) for line in pypdf.PdfReader(str(tmp_path / "handout.pdf")).pages[0]
              .extract_text().splitlines()]

@@ -229,7 +229,7 @@ def test_a_page_that_no_longer_fits_is_said_beside_pages(corpus, tmp_path):
     fields = [(k, v) for k, v in form(pages="1") if k != "item"] + items
     html = unescape(post(client, guard, f"/h/{handout}/preview", fields).get_data(as_text=True))
     assert slot(html, "pages") == expected
-    assert "does not fit on one page" in expected and "(or --pages 3)" in expected
+    assert "does not fit on one page" in expected and "(or --pages 2)" in expected
     answer = post(client, guard, f"/h/{handout}/pdf", fields)
     assert answer.status_code == 422 and slot(unescape(answer.get_data(as_text=True)), "pages") == expected
 

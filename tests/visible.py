@@ -499,7 +499,7 @@ def visibility_problems(pdf: str | Path | bytes, *, margin: float = MARGIN, floo
         document.close()
 
 
-def assert_visible(pdf: str | Path | bytes, *, margin: float = 36.0, floor: float = MIN_TEXT_PT) -> None:
+def assert_visible(pdf: str | Path | bytes, *, margin: float = MARGIN, floor: float = MIN_TEXT_PT) -> None:
     problems = visibility_problems(pdf, margin=margin, floor=floor)
     name = "the PDF" if isinstance(pdf, bytes) else str(pdf)
     assert not problems, f"{name}: text not plainly visible ({len(problems)}):\n" + "\n".join(problems)
