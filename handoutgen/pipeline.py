@@ -352,11 +352,14 @@ class Renderer:
             raise HandoutError(markup_problem(self.clinic.layouts_dir, LAYOUTS[kind], variables, output.markup,
                                               exc)) from None
         except TooTall as exc:
-            where = f"{exc.item.label} is" if exc.item.card is not None else f"the {exc.item.label} is"
-            raise HandoutError(Problem(resolved.file, None, "",
-                                       f"{where} {length(exc.overflow)} taller than "
-                                       f"a whole page even with {ctx.fit.floor:g} pt text, and an exercise is never "
-                                       "split across pages; shorten its text or make it two exercises")) from None
+            if exc.item.card is not None:
+                text = (f"{exc.item.label}: one of its steps (with the card's heading) is {length(exc.overflow)} "
+                        f"taller than a whole page even with {ctx.fit.floor:g} pt text, and an exercise "
+                        "continues on the next page only between two steps; shorten that step or split it in two")
+            else:
+                text = (f"the {exc.item.label} is {length(exc.overflow)} taller than a whole page even with "
+                        f"{ctx.fit.floor:g} pt text; shorten it")
+            raise HandoutError(Problem(resolved.file, None, "", text)) from None
         except DoesNotFit as exc:
             raise HandoutError(Problem(resolved.file, None, "", _overflow_message(kind, exc))) from None
 

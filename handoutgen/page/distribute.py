@@ -65,8 +65,13 @@ def pages(trial: Trial, multi: bool, split: bool = True, min_rows: int = MIN_SPL
             elif _continue_card(trial, items, start, end, plan, room, multi):
                 end += 1
             elif end == start and out:
-                # Not even alone on a page of its own (the first page may hold only its head).
-                raise TooTall(items[start], trial.units_height([items[start]])[0] - room)
+                # Not even alone on a page of its own (the first page may hold only its head). A card
+                # breaks between its blocks: then it is its first block, with the heading, that is too tall.
+                item = items[start]
+                if item.card is not None:
+                    first = (item.part or (0, 0))[0]
+                    item = Item(card=item.card, label=item.label, part=(first, first + 1))
+                raise TooTall(item, trial.units_height([item])[0] - room)
         out.append(plan)
         start = end
         if not multi and start < len(items):  # it does not fit one page: that is all we asked
