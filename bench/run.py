@@ -181,9 +181,10 @@ def forget_layouts() -> None:
     markup, headers), which a second render of the same programs would find
     full; keep the prepared pictures and font subsets, which a batch shares."""
     from handoutgen import flowables
-    from handoutgen.page import measure
+    from handoutgen.page import fill, measure
 
-    for cache in (measure._CARDS, flowables._TEXTS, flowables._LINES, flowables._INLINE, flowables._HEADERS):
+    for cache in (measure._CARDS, fill._PLACEMENTS, fill._GROWN, flowables._TEXTS, flowables._LINES,
+                  flowables._INLINE, flowables._HEADERS, flowables._SIZED):
         cache.clear()
 
 

@@ -13,6 +13,8 @@ from dataclasses import replace
 from reportlab.platypus import Flowable
 
 from handoutgen.flowables import CARD_GAP, Fit, block_gap
+from handoutgen.markup import Node
+from handoutgen.memo import Recent
 from handoutgen.page.collect import Item
 from handoutgen.page.compose import pictures as picture_boxes
 from handoutgen.page.measure import Engine, PagePlan, Trial, Unit
@@ -29,9 +31,16 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
     spans = [[item for unit in plan.units for item in unit.items] for plan in plans]
     multi = len(plans) > 1
 
+    tried: dict[tuple[int, int, int], tuple[Trial, PagePlan] | None] = {}
+
     def lay_out(level: int, index: int, columns: int = 2) -> tuple[Trial, PagePlan] | None:
         """Page `index` at fill level `level`, or None if it does not fit (or holds a
-        block made for the chosen setting only: a week split between pages)."""
+        block made for the chosen setting only: a week split between pages). Each once."""
+        if (level, index, columns) not in tried:
+            tried[level, index, columns] = _lay_out(level, index, columns)
+        return tried[level, index, columns]
+
+    def _lay_out(level: int, index: int, columns: int) -> tuple[Trial, PagePlan] | None:
         image, space = levels[level]
         trial = engine.trial(replace(chosen, image=image, space=space))
         items = [_same(item, base, trial, where) for item in spans[index]]
@@ -45,10 +54,14 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
 
     def highest(index: int, low: int, columns: int = 2) -> tuple[int, tuple[Trial, PagePlan] | None]:
         """The highest level from `low` up at which page `index` fits, and it laid out so."""
+        high = len(levels) - 1
+        top = lay_out(high, index, columns)  # the most generous often fits: nothing to search
+        if top is not None:
+            return high, top
         best = lay_out(low, index, columns)
         if best is None:
             return low, None
-        high = len(levels) - 1
+        high -= 1
         while low < high:
             mid = (low + high + 1) // 2
             laid = lay_out(mid, index, columns)
@@ -125,28 +138,62 @@ def _grow_unit(engine: Engine, trial: Trial, unit: Unit, spare: float) -> tuple[
     return (replace(unit, grown=grown) if grown else unit), spare
 
 
+GROW_AT_LEAST = 4.0  # pt: less room than this grows no picture worth the name
+# Bounded, by content (the card's markup, style, picture, width): a batch shows the same cards again.
+_PLACEMENTS: Recent[list[tuple[float, str, float]]] = Recent(1024)
+_GROWN: Recent[tuple[Flowable, float]] = Recent(2048)
+
+
 def _larger_card(engine: Engine, trial: Trial, item: Item, width: float, height: float, allowance: float,
                  narrow: bool) -> tuple[Flowable, float] | None:
     """The card with the widest picture, wider than now, that is at most `allowance`
-    taller than `height`; or None."""
+    taller than `height`; or None. Placements are tried from the widest picture down,
+    so a page with room makes a card or two, not every placement at every setting."""
     node = item.card
-    if allowance < 1 or node is None:
+    if allowance < GROW_AT_LEAST or node is None:
         return None
     now = max((p.width for p in picture_boxes([trial.card(item, width)[1]])), default=0.0)
-    best: tuple[float, float, Flowable] | None = None  # (picture width, height, card)
-    for image in pictures(engine.large):  # any setting: "above" at a smaller one may still beat "beside"
-        renderer = engine.trial(replace(trial.fit, image=image)).renderer
-        for mode in renderer.card_modes(node, wide=not narrow):
-            wide = renderer.picture_width(node, width, mode)
-            if wide <= now + 0.5 or (best is not None and wide <= best[0]):
-                continue
-            if not renderer.picture_fits(node, wide, mode):
-                continue
-            card = renderer.card(node, width, mode)
-            tall = measure(card, width)[1]
-            if tall - height <= allowance + 0.01:
-                best = (wide, tall, card)
-    return None if best is None else (best[2], best[1])
+    for wide, mode, image in _placements(engine, trial, node, width, narrow):
+        if wide <= now + 0.5:
+            break
+        card, tall = _made(engine, trial, node, width, mode, image)
+        if tall - height <= allowance + 0.01:
+            return card, tall
+    return None
+
+
+def _placements(engine: Engine, trial: Trial, node: Node, width: float, narrow: bool) -> list[tuple[float, str, float]]:
+    """(picture width, placement, picture setting) of each way the card's picture may print
+    at this size and spacing, the widest first; one setting a width (the smallest). Shared,
+    as cards are (measure._CARDS), by every page and handout showing the card so."""
+    def find() -> list[tuple[float, str, float]]:
+        widths: dict[tuple[str, float], float] = {}
+        for image in pictures(engine.large):  # any setting: "above" at a smaller one may still beat "beside"
+            renderer = engine.trial(replace(trial.fit, image=image)).renderer
+            for mode in renderer.card_modes(node, wide=not narrow):
+                wide = renderer.picture_width(node, width, mode)
+                if (mode, wide) not in widths and renderer.picture_fits(node, wide, mode):
+                    widths[mode, wide] = image
+        return sorted(((wide, mode, image) for (mode, wide), image in widths.items()), key=lambda p: -p[0])
+
+    return _PLACEMENTS.get(_card_key(trial, node, width) + (narrow,), find)
+
+
+def _made(engine: Engine, trial: Trial, node: Node, width: float, mode: str, image: float) -> tuple[Flowable, float]:
+    """The card in that placement at that picture setting, and its height (shared as cards are)."""
+    def make() -> tuple[Flowable, float]:
+        card = engine.trial(replace(trial.fit, image=image)).renderer.card(node, width, mode)
+        return card, measure(card, width)[1]
+
+    return _GROWN.get(_card_key(trial, node, width) + (mode, image), make)
+
+
+def _card_key(trial: Trial, node: Node, width: float) -> tuple:
+    """What a card looks like, as a value: its markup, its style (fonts, colours, size,
+    spacing, print size), its picture, its width."""
+    image = node.attrs.get("image")
+    picture = trial.renderer.picture(image, node).digest if image else None
+    return (node.key(), trial.renderer.style_id, picture, width)
 
 
 def _pictures_score(laid: tuple[Trial, PagePlan]) -> tuple[float, float]:
