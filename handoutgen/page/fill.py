@@ -8,6 +8,7 @@ a half column). compose.py shares out what is still left.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 from reportlab.platypus import Flowable
@@ -73,28 +74,24 @@ def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
 
     # One level for every page: the highest at which each of them fits.
     common = min(highest(index, 0)[0] for index in range(len(plans)))
+    good = pictures(engine.large)[1] * chosen.scale  # pictures this wide are big enough to understand
+    widest = len(pictures(engine.large)) - 1  # the level of the largest pictures with compact spacing
     out: LaidOut = []
     for index, plan in enumerate(plans):
         level, laid = highest(index, common)
-        options = [laid] if laid is not None else []
-        widest = len(pictures(engine.large)) - 1  # the largest pictures with compact spacing
-        if engine.has_pictures and widest < level:
-            # Room spent on spacing is room the cards cannot grow their pictures into (grow,
-            # below): the page with compact spacing is a way too.
-            compact = lay_out(widest, index)
-            if compact is not None:
-                options.append(compact)
-        if engine.has_pictures and base.columns > 1 and any(u.columns > 1 for u in plan.units):
-            across = highest(index, 0, columns=1)[1]
-            if across is not None:
-                options.append(across)
-        if not options:
-            out.append((base, plan))
-            continue
-        # Each way grows its pictures into the room it leaves; then larger pictures first (the
-        # smallest on the page, then all of them), and the page as it reads (two columns) over one.
-        grown = [grow(engine, trial, laid, trial.room(index, multi)) for trial, laid in options]
-        out.append(max(grown, key=_pictures_score))
+
+        # Each way grows its pictures into the room it leaves; the first whose pictures are all
+        # big enough is taken, else the one with the largest (the smallest on the page, then all).
+        best: tuple[Trial, PagePlan] | None = None
+        for way in _ways(engine, base, plan, laid, level, widest, index, lay_out, highest):
+            if way is None:
+                continue
+            grown = grow(engine, way[0], way[1], way[0].room(index, multi))
+            if best is None or _pictures_score(grown) > _pictures_score(best):
+                best = grown
+            if _pictures_score(best)[0] >= good or not engine.has_pictures:
+                break
+        out.append(best or (base, plan))
     return out
 
 
@@ -196,10 +193,22 @@ def _card_key(trial: Trial, node: Node, width: float) -> tuple:
     return (node.key(), trial.renderer.style_id, picture, width)
 
 
+def _ways(engine: Engine, base: Trial, plan: PagePlan, laid, level: int, widest: int, index: int,
+          lay_out, highest) -> Iterator[tuple[Trial, PagePlan] | None]:
+    """The ways to fill a page, the one that reads best first: as it is (`laid`, at `level`);
+    with compact spacing (room spent on spacing is room the pictures cannot grow into); its
+    cards in one column (a picture beside a card's text across the page is wider)."""
+    yield laid
+    if engine.has_pictures and widest < level:
+        yield lay_out(widest, index)
+    if engine.has_pictures and base.columns > 1 and any(u.columns > 1 for u in plan.units):
+        yield highest(index, 0, columns=1)[1]
+
+
 def _pictures_score(laid: tuple[Trial, PagePlan]) -> tuple[float, float]:
     trial, plan = laid
     widths = trial.picture_widths(plan.units)
-    return (min(widths, default=0.0), sum(widths))
+    return (min(widths, default=float("inf")), sum(widths))  # no picture: nothing to grow
 
 
 def _same(item: Item, base: Trial, trial: Trial, where: dict[int, int]) -> Item | None:
