@@ -151,8 +151,9 @@ def compact(dose) -> str:
     if dose.days_per_week is not None:
         n = dose.days_per_week
         items.append(_("daily") if n == 7 else ngettext("%(num)d day a week", "%(num)d days a week", n))
-    # A line of it breaks only between items, never inside one ("hold 3 s", "2× a day").
-    return " · ".join(item.replace(" ", NBSP) for item in items)
+    # A line of it breaks only between items, never inside one ("hold 3 s", "2× a day"), and after
+    # the separator, never before it: no line starts with "·".
+    return f"{NBSP}· ".join(item.replace(" ", NBSP) for item in items)
 
 
 def _limb(dose) -> str:

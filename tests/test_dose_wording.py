@@ -152,8 +152,9 @@ def test_a_number_never_parts_from_its_unit():
              days_per_week=4)
     sentence, compact = dosage.sentence(d), dosage.compact(d)
     assert not re.search(r"\d ", sentence), sentence
-    # The compact line breaks only between its items.
-    assert [item for item in compact.split(" · ") if " " in item] == [], compact
+    # The compact line breaks only between its items, after the separator: no line starts with "·".
+    assert [item for item in compact.split(NBSP + "· ") if " " in item] == [], compact
+    assert " ·" not in compact, compact
 
 
 # ------------------------------------------------------------ property ---

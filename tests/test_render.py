@@ -215,9 +215,9 @@ def test_dosage_wording():
     assert shown(dosage.sentence(make(reps="10", sets="5", side="each", limb="leg", times_per_day="2"))) == \
         "Do 10_times on each leg. Do 5_sets. Twice a day."
     assert shown(dosage.compact(make(reps="10", sets="5", side="each", limb="leg", times_per_day="2"))) == \
-        "5_sets_×_10_reps · each_leg · 2×_a_day"
+        "5_sets_×_10_reps_· each_leg_· 2×_a_day"  # a line never starts with "·"
     assert shown(dosage.sentence(make(hold="1 min 30 s"))) == "Hold for 1_minute 30_seconds."
-    assert shown(dosage.compact(make(duration="600", days_per_week="5"))) == "10_min · 5_days_a_week"
+    assert shown(dosage.compact(make(duration="600", days_per_week="5"))) == "10_min_· 5_days_a_week"
     # One rep is "once"; with one set there is no rest between sets to speak of.
     assert shown(dosage.sentence(make(reps="1", hold="30s", rest="45", side="left", limb="arm"))) == \
         "Do it once with your left arm. Hold it for 30_seconds."
