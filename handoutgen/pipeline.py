@@ -25,14 +25,14 @@ from handoutgen import dosage, i18n
 from handoutgen.atomic import write_atomic
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
-from handoutgen.flowables import MIN_TEXT_PT, Context
+from handoutgen.flowables import Context
 from handoutgen.fonts import DEFAULT_FAMILY, BadFont, FontSet, default_font_files, describe, fallback_source, font_set
 from handoutgen.images import load_picture
 from handoutgen.layout import markup_problem
 from handoutgen.layout import render as render_layout
 from handoutgen.limits import LARGE_PRINT_MAX_PAGES, MAX_PAGES
 from handoutgen.markup import MarkupError
-from handoutgen.page import DoesNotFit, TooTall, blank_page, fit_pages, print_fit
+from handoutgen.page import DoesNotFit, TooTall, blank_page, fit_pages, is_large, print_fit
 from handoutgen.pdf import frame_size, make_pdf
 from handoutgen.resolve import Library, Origin, ResolvedHandout, resolve_handout
 
@@ -343,7 +343,7 @@ class Renderer:
         worst_page = None
         if kind == "checklist":
             # One or two pages whatever the handout's limit; in large print, twice that.
-            limit = CHECKLIST_PAGES * (2 if ctx.fit.floor > MIN_TEXT_PT else 1)
+            limit = CHECKLIST_PAGES * (2 if is_large(ctx.fit) else 1)
         try:
             if worst is not None:
                 worst_page = render_layout(LAYOUTS[kind], self.clinic.layouts_dir, **worst).page
@@ -396,7 +396,7 @@ def _overflow_message(kind: str, exc: DoesNotFit) -> str:
                 f"even with {exc.floor:g} pt text; ")
     if kind == "checklist":
         return text + "use fewer days (checklist.days) or fewer exercises"
-    if exc.floor > MIN_TEXT_PT and exc.needed is not None and exc.pages < exc.needed <= LARGE_PRINT_MAX_PAGES:
+    if exc.large and exc.needed is not None and exc.pages < exc.needed <= LARGE_PRINT_MAX_PAGES:
         return text + (f"--pages {exc.needed} would allow it (large print without --pages takes up to "
                        f"{LARGE_PRINT_MAX_PAGES}), or shorten the text")
     if exc.needed is not None and exc.pages < exc.needed <= MAX_PAGES:

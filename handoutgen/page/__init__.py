@@ -9,7 +9,7 @@ the ladder of settings.py.
 from handoutgen.page.compose import Fitted, blank_page
 from handoutgen.page.engine import DoesNotFit, fit_pages
 from handoutgen.page.measure import TooTall
-from handoutgen.page.settings import PICTURES, SIZES, SPACINGS, print_fit, sizes, text_floor
+from handoutgen.page.settings import PICTURES, SIZES, SPACINGS, is_large, print_fit, sizes, text_floor
 
 __all__ = ["PICTURES", "SIZES", "SPACINGS", "DoesNotFit", "Fitted", "TooTall", "blank_page", "fit_pages",
-           "print_fit", "sizes", "text_floor"]
+           "is_large", "print_fit", "sizes", "text_floor"]

@@ -14,7 +14,7 @@ generous spacing. Then the room left is filled (fill.py).
 
 from __future__ import annotations
 
-from handoutgen.flowables import MIN_TEXT_PT, Context, Fit
+from handoutgen.flowables import LARGE_MIN_TEXT_PT, MIN_TEXT_PT, Context, Fit
 from handoutgen.markup import Node
 from handoutgen.page.compose import Fitted, compose
 from handoutgen.page.distribute import pages, paginate
@@ -33,6 +33,11 @@ class DoesNotFit(Exception):
         super().__init__(f"{overflow:.0f} pt over")
         self.overflow, self.pages, self.needed, self.floor = overflow, pages, needed, floor
         self.names = names  # over only with the longest names the band must hold
+
+    @property
+    def large(self) -> bool:
+        """Whether it is large print that does not fit (its floor is large print's)."""
+        return self.floor == LARGE_MIN_TEXT_PT
 
 
 def fit_pages(page: Node, ctx: Context, height: float, max_pages: int = 1, worst: Node | None = None) -> Fitted:
