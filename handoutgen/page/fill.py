@@ -1,9 +1,11 @@
 """Phase 4 of the page engine: fill. The pages keep the blocks distribute gave
 them; the room they leave goes to larger pictures first, then to more generous
 spacing. First one level for every page (the pages look alike), then each page
-on its own: as it is, or its cards in one column when that lets its pictures
-grow (a picture beside the text of a card across the page is wider than one in
-a half column). compose.py shares out what is still left.
+on its own, in one of a few ways (as it is; with compact spacing; its cards in
+one column, where a picture beside a card's text across the page is wider than
+one in a half column), each way growing its cards' pictures into the room it
+leaves (grow: the shorter column first, so columns end level). compose.py
+shares out what is still left.
 """
 
 from __future__ import annotations
