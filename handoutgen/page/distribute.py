@@ -84,7 +84,8 @@ def pages(trial: Trial, multi: bool, split: bool = True, min_rows: int = MIN_SPL
 
 def place_footer(trial: Trial, plans: list[PagePlan]) -> None:
     """The footer goes under the last page's blocks; if they leave no room for it,
-    on the latest page that has room (never on a page of its own, while one has)."""
+    on the latest page that has room. If none has, it needs a page more, and never
+    alone: the last block of the last page goes with it."""
     multi = True
     for index in range(len(plans) - 1, -1, -1):
         items = [item for unit in plans[index].units for item in unit.items] + [trial.foot]
@@ -92,6 +93,14 @@ def place_footer(trial: Trial, plans: list[PagePlan]) -> None:
         height, units = trial.units_height(items, room)
         if height <= room + 0.01:
             plans[index] = PagePlan(units, height)
+            return
+    last = [item for unit in plans[-1].units for item in unit.items]
+    if len(last) > 1:
+        moved = trial.units_height([last[-1], trial.foot], trial.room(len(plans), multi))
+        if moved[0] <= trial.room(len(plans), multi) + 0.01:
+            before = trial.units_height(last[:-1], trial.room(len(plans) - 1, multi))
+            plans[-1] = PagePlan(before[1], before[0])
+            plans.append(PagePlan(moved[1], moved[0]))
             return
     footer = trial.units_height([trial.foot])
     plans.append(PagePlan(footer[1], footer[0]))
