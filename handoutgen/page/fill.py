@@ -28,73 +28,122 @@ LaidOut = list[tuple[Trial, PagePlan]]  # pages, each with the trial that laid i
 
 
 def fill(engine: Engine, chosen: Fit, plans: list[PagePlan]) -> LaidOut:
-    base = engine.trial(chosen)
-    levels = fill_levels(engine.large, engine.has_pictures)
-    where = {id(item): i for i, item in enumerate(base.parts.flow)}
-    spans = [[item for unit in plan.units for item in unit.items] for plan in plans]
-    multi = len(plans) > 1
+    filler = _Filler(engine, chosen, plans)
+    pages = [[item for unit in plan.units for item in unit.items] for plan in plans]
+    out = [filler.page(index, items) or (filler.base, plan)
+           for index, (items, plan) in enumerate(zip(pages, plans, strict=True))]
+    return filler.even_out(pages, out)
 
-    tried: dict[tuple[int, int, int], tuple[Trial, PagePlan] | None] = {}
 
-    def lay_out(level: int, index: int, columns: int = 2) -> tuple[Trial, PagePlan] | None:
-        """Page `index` at fill level `level`, or None if it does not fit (or holds a
-        block made for the chosen setting only: a week split between pages). Each once."""
-        if (level, index, columns) not in tried:
-            tried[level, index, columns] = _lay_out(level, index, columns)
-        return tried[level, index, columns]
+class _Filler:
+    """Fills pages: the room each page's blocks leave goes to larger pictures, then spacing."""
 
-    def _lay_out(level: int, index: int, columns: int) -> tuple[Trial, PagePlan] | None:
-        image, space = levels[level]
-        trial = engine.trial(replace(chosen, image=image, space=space))
-        items = [_same(item, base, trial, where) for item in spans[index]]
-        if any(item is None for item in items):
+    def __init__(self, engine: Engine, chosen: Fit, plans: list[PagePlan]):
+        self.engine, self.chosen, self.base = engine, chosen, engine.trial(chosen)
+        self.levels = fill_levels(engine.large, engine.has_pictures)
+        self.where = {id(item): i for i, item in enumerate(self.base.parts.flow)}
+        self.multi = len(plans) > 1
+        self.tried: dict[tuple, tuple[Trial, PagePlan] | None] = {}
+        self.good = pictures(engine.large)[1] * chosen.scale  # pictures this wide are big enough to understand
+        self.widest = len(pictures(engine.large)) - 1  # the level of the largest pictures with compact spacing
+        spans = [[item for unit in plan.units for item in unit.items] for plan in plans]
+        # One level for every page: the highest at which each of them fits.
+        self.common = min(self.highest(index, items, 0)[0] for index, items in enumerate(spans))
+
+    def lay_out(self, level: int, index: int, items: list[Item], columns: int = 2) -> tuple[Trial, PagePlan] | None:
+        """Page `index` holding `items` at fill level `level`, or None if it does not fit (or
+        holds a block made for the chosen setting only: a week split between pages). Each once."""
+        key = (level, index, columns, tuple(id(item) for item in items))
+        if key not in self.tried:
+            self.tried[key] = self._lay_out(level, index, items, columns)
+        return self.tried[key]
+
+    def _lay_out(self, level: int, index: int, items: list[Item], columns: int) -> tuple[Trial, PagePlan] | None:
+        image, space = self.levels[level]
+        trial = self.engine.trial(replace(self.chosen, image=image, space=space))
+        made = [_same(item, self.base, trial, self.where) for item in items]
+        if any(item is None for item in made):
             return None
-        room = trial.room(index, multi)
-        used, units = trial.units_height(items, room, columns)  # type: ignore[arg-type]  # None ruled out
+        room = trial.room(index, self.multi)
+        used, units = trial.units_height(made, room, columns)  # type: ignore[arg-type]  # None ruled out
         if used > room + 0.01:
             return None
         return trial, PagePlan(units, used)
 
-    def highest(index: int, low: int, columns: int = 2) -> tuple[int, tuple[Trial, PagePlan] | None]:
-        """The highest level from `low` up at which page `index` fits, and it laid out so."""
-        high = len(levels) - 1
-        top = lay_out(high, index, columns)  # the most generous often fits: nothing to search
+    def highest(self, index: int, items: list[Item], low: int,
+                columns: int = 2) -> tuple[int, tuple[Trial, PagePlan] | None]:
+        """The highest level from `low` up at which the page fits, and it laid out so."""
+        high = len(self.levels) - 1
+        top = self.lay_out(high, index, items, columns)  # the most generous often fits: nothing to search
         if top is not None:
             return high, top
-        best = lay_out(low, index, columns)
+        best = self.lay_out(low, index, items, columns)
         if best is None:
             return low, None
         high -= 1
         while low < high:
             mid = (low + high + 1) // 2
-            laid = lay_out(mid, index, columns)
+            laid = self.lay_out(mid, index, items, columns)
             if laid is not None:
                 low, best = mid, laid
             else:
                 high = mid - 1
         return low, best
 
-    # One level for every page: the highest at which each of them fits.
-    common = min(highest(index, 0)[0] for index in range(len(plans)))
-    good = pictures(engine.large)[1] * chosen.scale  # pictures this wide are big enough to understand
-    widest = len(pictures(engine.large)) - 1  # the level of the largest pictures with compact spacing
-    out: LaidOut = []
-    for index, plan in enumerate(plans):
-        level, laid = highest(index, common)
-
-        # Each way grows its pictures into the room it leaves; the first whose pictures are all
-        # big enough is taken, else the one with the largest (the smallest on the page, then all).
+    def page(self, index: int, items: list[Item]) -> tuple[Trial, PagePlan] | None:
+        """The page filled: each way grows its pictures into the room it leaves; the first
+        whose pictures are all big enough is taken, else the one with the largest (the
+        smallest on the page, then all). None if it fits in no way."""
+        level, laid = self.highest(index, items, self.common)
         best: tuple[Trial, PagePlan] | None = None
-        for way in _ways(engine, base, plan, laid, level, widest, index, lay_out, highest):
+        for way in self._ways(index, items, laid, level):
             if way is None:
                 continue
-            grown = grow(engine, way[0], way[1], way[0].room(index, multi))
+            grown = grow(self.engine, way[0], way[1], way[0].room(index, self.multi))
             if best is None or _pictures_score(grown) > _pictures_score(best):
                 best = grown
-            if _pictures_score(best)[0] >= good or not engine.has_pictures:
+            if _pictures_score(best)[0] >= self.good or not self.engine.has_pictures:
                 break
-        out.append(best or (base, plan))
-    return out
+        return best
+
+    def _ways(self, index: int, items: list[Item], laid, level: int) -> Iterator[tuple[Trial, PagePlan] | None]:
+        """The ways to fill a page, the one that reads best first: as it is (`laid`, at `level`);
+        with compact spacing (room spent on spacing is room the pictures cannot grow into); its
+        cards in one column (a picture beside a card's text across the page is wider)."""
+        yield laid
+        if self.engine.has_pictures and self.widest < level:
+            yield self.lay_out(self.widest, index, items)
+        if self.engine.has_pictures and self.base.columns > 1 and sum(i.card is not None for i in items) > 1:
+            yield self.highest(index, items, 0, columns=1)[1]
+
+    def even_out(self, pages: list[list[Item]], out: LaidOut) -> LaidOut:
+        """Filled greedily, every page but the last is full and its pictures cannot grow,
+        while the last has room: a page's last card moves to the start of the next when,
+        both pages filled again, their smallest picture is larger and the page it leaves
+        keeps no hole (EVEN_OUT_HOLE). From the last pages back; whole cards only."""
+        if not self.engine.has_pictures:
+            return out
+        for index in range(len(pages) - 2, -1, -1):
+            while True:
+                here, there = pages[index], pages[index + 1]
+                last = here[-1] if len(here) > 1 else None
+                if last is None or last.card is None or last.part is not None:
+                    break
+                left = self.page(index, here[:-1])
+                right = self.page(index + 1, [last] + there)
+                if left is None or right is None:
+                    break
+                now = min(_pictures_score(out[index])[0], _pictures_score(out[index + 1])[0])
+                then = min(_pictures_score(left)[0], _pictures_score(right)[0])
+                hole = left[0].room(index, self.multi) - left[1].used
+                if then <= now + 0.5 or hole > EVEN_OUT_HOLE * self.chosen.scale:
+                    break
+                pages[index], pages[index + 1] = here[:-1], [last] + there
+                out[index], out[index + 1] = left, right
+        return out
+
+
+EVEN_OUT_HOLE = 40.0  # pt: the most room even_out may leave unused on a page it takes a card from
 
 
 def grow(engine: Engine, trial: Trial, plan: PagePlan, room: float) -> tuple[Trial, PagePlan]:
@@ -193,18 +242,6 @@ def _card_key(trial: Trial, node: Node, width: float) -> tuple:
     image = node.attrs.get("image")
     picture = trial.renderer.picture(image, node).digest if image else None
     return (node.key(), trial.renderer.style_id, picture, width)
-
-
-def _ways(engine: Engine, base: Trial, plan: PagePlan, laid, level: int, widest: int, index: int,
-          lay_out, highest) -> Iterator[tuple[Trial, PagePlan] | None]:
-    """The ways to fill a page, the one that reads best first: as it is (`laid`, at `level`);
-    with compact spacing (room spent on spacing is room the pictures cannot grow into); its
-    cards in one column (a picture beside a card's text across the page is wider)."""
-    yield laid
-    if engine.has_pictures and widest < level:
-        yield lay_out(widest, index)
-    if engine.has_pictures and base.columns > 1 and any(u.columns > 1 for u in plan.units):
-        yield highest(index, 0, columns=1)[1]
 
 
 def _pictures_score(laid: tuple[Trial, PagePlan]) -> tuple[float, float]:
