@@ -34,8 +34,8 @@ T = TypeVar("T")
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#3D3D3D")
 CAUTION = colors.HexColor("#8A1C00")
-MIN_TEXT_PT = 12.0  # pt: the floor; no text is ever printed smaller (fit.SIZES and the tests derive from it)
-LARGE_MIN_TEXT_PT = 16.0  # pt: the floor in large print (fit.sizes(large=True) and the tests derive from it)
+MIN_TEXT_PT = 12.0  # pt: the floor; no text is ever printed smaller (page.settings.SIZES and the tests derive from it)
+LARGE_MIN_TEXT_PT = 16.0  # pt: the floor in large print (page.settings.sizes(large=True) and the tests derive from it)
 MIN_BLOCK_GAP = 6.0  # pt between two boxes, however tight the spacing: boxes never touch
 
 
@@ -46,7 +46,7 @@ def block_gap(units: float, space: float) -> float:
 
 @dataclass(frozen=True)
 class Fit:
-    """The settings of one layout trial; the page engine (fit.py) searches them."""
+    """The settings of one layout trial; the page engine (handoutgen/page/) searches them."""
 
     body: float = 14.0  # body text size, pt
     image: float = 150.0  # widest a picture may print, pt (a card may cap it lower)

@@ -310,10 +310,10 @@ class Renderer:
                       fit=print_fit(large), width=width)  # the print size; each trial sets its own size
         worst = None
         if reserve_names:
-            # check and build: make sure any names would fit at discharge (see fit.fit_pages).
+            # check and build: make sure any names would fit at discharge (see page.engine.fit_pages).
             worst = template_variables(resolved, Discharge(WORST_NAME, WORST_NAME, WORST_DATE),
                                        {"patient": WORST_NAME, "therapist": WORST_NAME})
-            # Only its head is measured (fit.Trial): no need to lay out the exercises again.
+            # Only its head is measured (page.measure.Trial): no need to lay out the exercises again.
             worst["handout"] = SimpleNamespace(**{**vars(worst["handout"]), "exercises": (), "sections": ()})
         limit = page_limit(discharge.pages, resolved.model.pages or brand.pages, large, resolved.file)
         fitted = {kind: self._page(kind, resolved, variables, worst, ctx, height, limit)

@@ -106,6 +106,6 @@ def pictures(flowables):
 
 def blank_page(ctx: Context) -> Page:
     """A page left blank so what follows starts on a sheet of its own, saying so
-    (at the top size of `ctx`'s print size: its fit is fit.print_fit's)."""
+    (at the top size of `ctx`'s print size: its fit is settings.print_fit's)."""
     return Page([Renderer(replace(ctx, fit=Fit(body=ctx.fit.body, floor=ctx.fit.floor))).page_line(words.BLANK_SIDE)],
                 [])
