@@ -130,8 +130,9 @@ def sentence(dose) -> str:
     return " ".join(parts)
 
 
-def compact(dose) -> str:
-    """The dose as one short line: '5 sets × 10 reps · each leg · 2× a day'."""
+def compact(dose, week: bool = True) -> str:
+    """The dose as one short line: '5 sets × 10 reps · each leg · 2× a day'. Without
+    `week`, not how many days a week (the checklist says that in words of its own)."""
     head = []
     if dose.sets is not None:
         head.append(ngettext("%(num)d set", "%(num)d sets", dose.sets))
@@ -148,7 +149,7 @@ def compact(dose) -> str:
         items.append(_("rest %(time)s", time=dose.rest.short()))
     if dose.times_per_day is not None:
         items.append(_("%(num)d× a day", num=dose.times_per_day))
-    if dose.days_per_week is not None:
+    if dose.days_per_week is not None and week:
         n = dose.days_per_week
         items.append(_("daily") if n == 7 else ngettext("%(num)d day a week", "%(num)d days a week", n))
     # A line of it breaks only between items, never inside one ("hold 3 s", "2× a day"), and after

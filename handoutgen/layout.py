@@ -774,7 +774,8 @@ def documented_variables(brand: dict, full: bool) -> dict:
     whatever a given handout happens to hold (tests check the shape against a real render)."""
     if full:
         brand = {**brand, **{key: value for key, value in _SAMPLE_BRAND.items() if brand.get(key) is None}}
-    bare_dose = {"sentence": "Do 10 times.", "compact": "10 reps", "sets": None, "reps": 10, "side": None,
+    bare_dose = {"sentence": "Do 10 times.", "compact": "10 reps", "compact_day": "10 reps",
+                 "sets": None, "reps": 10, "side": None,
                  "limb": None, "times_per_day": None, "days_per_week": None,
                  "hold": None, "duration": None, "rest": None}
     full_dose = {**bare_dose, "sets": 2, "side": "each", "limb": "leg", "times_per_day": 2, "days_per_week": 5,

@@ -216,6 +216,7 @@ def template_variables(resolved: ResolvedHandout, discharge: Discharge, people: 
         if ex.dose is not None:
             # Every field reaches the layout, so a clinic's layout can word the dose itself.
             dose = {"sentence": dosage.sentence(ex.dose), "compact": dosage.compact(ex.dose),
+                    "compact_day": dosage.compact(ex.dose, week=False),
                     "sets": ex.dose.sets, "reps": ex.dose.reps, "side": ex.dose.side, "limb": ex.dose.limb,
                     "times_per_day": ex.dose.times_per_day, "days_per_week": ex.dose.days_per_week,
                     **{name: _duration_view(getattr(ex.dose, name)) for name in ("hold", "duration", "rest")}}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -596,3 +597,15 @@ def test_the_8_exercise_program_renders(clinic, tmp_path):
     assert_on_one_page(pages, ["Week 1 · Dec", "Week 2 · Dec", "Mon 14", "Notes for your therapist"])
     boxes = _checkboxes(out)
     assert len(boxes) == len(set(boxes)) == 14 * sum(WORST)
+
+
+def test_a_row_says_the_days_a_week_once(clinic, tmp_path):
+    """The compact line leaves the days a week to the row's own "Any 3 days each week"."""
+    path = clinic / "exercises" / "calf-stretch.yaml"
+    text = path.read_text()
+    path.write_text(re.sub(r"(?m)^dosage: \{", "dosage: {days_per_week: 3, ", text, count=1))
+    out = tmp_path / "log.pdf"
+    result = run("render", SAMPLE, "--kind", "checklist", "--date", "2026-12-01", "-o", str(out), root=clinic)
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_pages(out))
+    assert "Any 3 days each week" in text and "3 days a week" not in text

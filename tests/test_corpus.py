@@ -46,7 +46,9 @@ def _strings(clinic: Clinic, name: str) -> list[str]:
     for ex in resolved.exercises:
         out += [ex.name, *ex.steps, *ex.cautions] + [t for t in (ex.purpose, ex.note, ex.equipment) if t]
         if ex.dose is not None:
-            out += [sentence(ex.dose), compact(ex.dose)]
+            # The checklist's row says the days a week in its own words ("Any 3 days each week").
+            weekly = ex.dose.days_per_week is not None and ex.dose.days_per_week < 7
+            out += [sentence(ex.dose), compact(ex.dose, week=not weekly)]
     for section in resolved.model.sections:
         out += [section.heading, *(section.items or []), *((section.text or "").split("\n\n"))]
     out += (resolved.model.summary or "").split("\n\n")
