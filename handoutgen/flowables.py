@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -241,6 +241,18 @@ class PictureBox(Flowable):
             self.canv.drawImage(image, 0, 0, self.width, self.height)
 
 
+def pictures(flowables) -> Iterator[PictureBox]:
+    """The pictures inside these flowables (cards, boxes, columns)."""
+    for f in flowables:
+        if isinstance(f, PictureBox):
+            yield f
+        for inner in getattr(f, "content", None) or []:
+            yield from pictures([inner])
+        for _, cell in getattr(f, "cells", None) or []:
+            if cell is not None:
+                yield from pictures([cell])
+
+
 LOGO_SHARE = 0.3  # the most of the header's width the logo takes (LOGO_PT tall unless wider than this)
 LOGO_PT = 40.0  # the logo's height in the header
 CARD_PAD = 6.0  # pt inside a card at normal spacing (scaled, plus 2)
@@ -354,8 +366,7 @@ def _one_line(text: str, style: ParagraphStyle, room: float, least: float) -> Pa
         size -= 0.5
     if size == style.fontSize or stringWidth(text, font, size) > room:
         return style
-    return ParagraphStyle(f"{style.name}{size:g}", parent=style, fontSize=size,
-                          leading=style.leading * size / style.fontSize)
+    return _resized(style, size)
 
 
 def _labels(node: Node) -> list[str]:

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, HRFlowable, Spacer
 
 from handoutgen import words
 from handoutgen.boxes import Box, Columns
-from handoutgen.flowables import CARD_GAP, Context, Fit, PictureBox, Renderer, block_gap
+from handoutgen.flowables import CARD_GAP, Context, Fit, Renderer, block_gap, pictures
 from handoutgen.page.measure import PagePlan, Trial, Unit
 from handoutgen.pdf import Page, measure, stack_height
 
@@ -90,18 +90,6 @@ def _stretch_notes(units: list[list[Flowable]], room: float, width: float) -> fl
                 stretch(room)
                 room -= measure(f, width)[1] - before
     return room
-
-
-def pictures(flowables):
-    """The pictures inside these flowables (cards, boxes, columns)."""
-    for f in flowables:
-        if isinstance(f, PictureBox):
-            yield f
-        for inner in getattr(f, "content", None) or []:
-            yield from pictures([inner])
-        for _, cell in getattr(f, "cells", None) or []:
-            if cell is not None:
-                yield from pictures([cell])
 
 
 def blank_page(ctx: Context) -> Page:

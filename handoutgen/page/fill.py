@@ -16,10 +16,10 @@ from dataclasses import replace
 from reportlab.platypus import Flowable
 
 from handoutgen.flowables import CARD_GAP, Fit, block_gap
+from handoutgen.flowables import pictures as picture_boxes
 from handoutgen.markup import Node
 from handoutgen.memo import Recent
 from handoutgen.page.collect import Item
-from handoutgen.page.compose import pictures as picture_boxes
 from handoutgen.page.measure import Engine, PagePlan, Trial, Unit
 from handoutgen.page.settings import fill_levels, pictures
 from handoutgen.pdf import measure

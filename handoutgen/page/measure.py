@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable
 
 from handoutgen import words
 from handoutgen.boxes import Box
-from handoutgen.flowables import CARD_GAP, Context, Fit, Renderer, block_gap
+from handoutgen.flowables import CARD_GAP, Context, Fit, Renderer, block_gap, pictures
 from handoutgen.markup import Node
 from handoutgen.memo import Recent
 from handoutgen.page.collect import Item, Parts, collect
@@ -253,8 +253,6 @@ class Trial:
 
     def picture_widths(self, units: list[Unit]) -> list[float]:
         """The widths of the pictures these units print (their cards as measured)."""
-        from handoutgen.page.compose import pictures  # compose draws what measure made
-
         widths = []
         for unit in units:
             for index, item in enumerate(unit.items):
