@@ -655,7 +655,7 @@ def _render_one(unit: Unit) -> Outcome:
         for kind, result in zip(("handout", "checklist"), rendered, strict=True):
             outcome.stats[kind] = {"pages": result.pages, "body": result.body_pt, "picture": result.picture_pt,
                                    "smallest": result.smallest_picture_pt,
-                                   "band": tallest_empty_band(result.pdf, clinic_margin(clinic))}
+                                   "band": tallest_empty_band(result.pdf, clinic_margin(clinic), result.holes_pt)}
     hasher = _worker["hasher"]
     # A file that cannot be hashed is recorded as "": never equal, so the handout is rebuilt next time.
     outcome.deps = {_dep_name(clinic, dep): hasher(dep) or "" for dep in rendered[0].deps}

@@ -10,6 +10,12 @@ that follows lay it out once.
 
 Stacking follows platypus tables: the space before the first flowable and
 after the last is dropped; between them, both count.
+
+A box may be drawn taller than it measures (`paint`): the page engine levels
+the shorter column of a row and spreads a page's room left. Each gap between
+the flowables of a `spread` box (and of the spread boxes inside it) then
+widens by the same amount; what is left stays at the bottom of the last one,
+inside every border around it, so the cards of a row end level.
 """
 
 from __future__ import annotations
@@ -42,16 +48,30 @@ def _stack(canv, flowables: Sequence[Flowable], width: float, gap: float):
     return total, sizes
 
 
+def slots(flowable: Flowable) -> int:
+    """How many gaps inside `flowable` widen when it is drawn taller (0: it cannot spread)."""
+    return flowable.slots() if isinstance(flowable, (Box, Columns)) else 0
+
+
 def _draw_stack(canv, flowables: Sequence[Flowable], sizes, x: float, top: float, inner: float, gap: float,
-                centre: bool) -> None:
-    """Draw flowables measured by `_stack`, the first one's top at `top`."""
+                centre: bool, per: float = 0.0, rest: float = 0.0, spread: bool = False) -> None:
+    """Draw flowables measured by `_stack`, the first one's top at `top`. With `per`,
+    each gap widens by it (between these flowables if `spread`, and inside those
+    that spread), and the last one is `rest` taller still."""
     cursor = top
+    last = len(flowables) - 1
     for i, (f, (w, h)) in enumerate(zip(flowables, sizes, strict=True)):
         if i:
-            cursor -= f.getSpaceBefore() + gap
-        cursor -= h
+            cursor -= f.getSpaceBefore() + gap + (per if spread else 0.0)
+        k = slots(f) if per or rest else 0
+        # What is left goes inside the last flowable if it spreads (a card: its border grows), else under it.
+        tall = h + k * per + (rest if i == last and k else 0.0)
+        cursor -= tall
         f.wrapOn(canv, inner, 1e6)  # shared paragraphs: restore this width's lines
-        f.drawOn(canv, x + ((inner - w) / 2 if centre else 0.0), cursor)
+        if tall > h and isinstance(f, (Box, Columns)):
+            f.paint(canv, x, cursor, tall, per)
+        else:
+            f.drawOn(canv, x + ((inner - w) / 2 if centre else 0.0), cursor + tall - h)
         cursor -= f.getSpaceAfter()
 
 
@@ -87,18 +107,25 @@ class Box(Placed):
 
     `pad` is (left, top, right, bottom). `hug` makes the box only as wide as
     its content needs (a dose panel), else it takes the width it is given.
-    `center` centres each flowable across the box.
+    `center` centres each flowable across the box. `spread`: the gaps between
+    its flowables may widen when it is drawn taller (a card's text blocks, the
+    cards of a column), not those of a panel.
     """
 
     def __init__(self, content: Sequence[Flowable], pad=(0.0, 0.0, 0.0, 0.0), *, background=None,
                  border: Line | None = None, bar: Line | None = None, hug: bool = False,
-                 center: bool = False, gap: float = 0.0, before: float = 0.0, after: float = 0.0):
+                 center: bool = False, gap: float = 0.0, before: float = 0.0, after: float = 0.0,
+                 spread: bool = False):
         super().__init__(before, after)
         self.content = content
         self.pad = pad
         self.background, self.border, self.bar = background, border, bar
-        self.hug, self.center, self.gap = hug, center, gap
+        self.hug, self.center, self.gap, self.spread = hug, center, gap, spread
         self._at: dict[float, tuple] = {}
+
+    def slots(self) -> int:
+        own = max(len(self.content) - 1, 0) if self.spread else 0
+        return own + sum(slots(f) for f in self.content)
 
     def wrap(self, avail_width, avail_height):
         done = self._at.get(avail_width)
@@ -117,8 +144,10 @@ class Box(Placed):
     def draw_at(self, canv, x: float, y: float) -> None:
         self.paint(canv, x, y, self.height)
 
-    def paint(self, canv, x: float, y: float, height: float) -> None:
-        """Draw with the lower left corner at (x, y), `height` tall (a row may stretch it)."""
+    def paint(self, canv, x: float, y: float, height: float, per: float = 0.0) -> None:
+        """Draw with the lower left corner at (x, y), `height` tall: each gap that
+        spreads `per` wider, the rest of the extra height at the bottom of the last
+        flowable (module docstring). The caller keeps `per` × slots() within it."""
         width = self.width
         if self.background is not None or self.bar is not None or self.border is not None:
             canv.saveState()
@@ -134,21 +163,50 @@ class Box(Placed):
                 canv.rect(x, y, width, height, stroke=1, fill=0)
             canv.restoreState()
         left, top, _, _ = self.pad
+        rest = max(height - self.height - (self.slots() * per if per else 0.0), 0.0)
         _draw_stack(canv, self.content, self._sizes, x + left, y + height - top, self._inner, self.gap,
-                    self.center)
+                    self.center, per, rest, self.spread)
 
 
 class Columns(Placed):
     """Flowables side by side in columns of fixed widths (None: the rest).
 
-    `valign` is "top" or "middle"; with `stretch`, boxes grow to the row's
-    height, so the cards of a row end level."""
+    `valign` is "top" or "middle". `level` (pt, 0: off) makes the cards of a row
+    end level: a shorter column is drawn as tall as the row, each of its gaps
+    widened by at most `level`, the rest at the bottom of its last card."""
 
     def __init__(self, cells: list[tuple[float | None, Flowable | None]], *, valign: str = "top",
-                 stretch: bool = False, before: float = 0.0):
+                 level: float = 0.0, before: float = 0.0):
         super().__init__(before)
-        self.cells, self.valign, self.stretch = cells, valign, stretch
+        self.cells, self.valign, self.level = cells, valign, level
         self._at: dict[float, tuple] = {}
+
+    def slots(self) -> int:
+        """The tallest column's: drawn taller, the row grows by its gaps."""
+        cells = [f for _, f in self.cells if f is not None]
+        if not cells:
+            return 0
+        if getattr(self, "_heights", None) is None:
+            return max(slots(f) for f in cells)
+        tallest = max(range(len(self._heights)), key=self._heights.__getitem__)
+        return slots(self.cells[tallest][1]) if self.cells[tallest][1] is not None else 0
+
+    def holes(self, per: float = 0.0) -> list[float]:
+        """What stays empty at the bottom of each column once drawn (after wrap; `per`:
+        as Spread draws it), pt."""
+        row = self.height + self.slots() * per
+        return [self._per(f, height, row, per)[1] for height, (_, f) in zip(self._heights, self.cells, strict=True)
+                if f is not None]
+
+    def _per(self, f: Flowable, height: float, row: float, per: float = 0.0) -> tuple[float, float]:
+        """(how much each gap of cell `f` widens in a row `row` tall, the height left under it)."""
+        short = row - height
+        if short <= 0 or not (self.level or per):
+            return per, max(short, 0.0)
+        k = slots(f)
+        if self.level and k:
+            per = min(max(per, self.level), short / k)
+        return per, max(short - k * per, 0.0)
 
     def wrap(self, avail_width, avail_height):
         done = self._at.get(avail_width)
@@ -162,15 +220,38 @@ class Columns(Placed):
         return self.width, self.height
 
     def draw_at(self, canv, x: float, y: float) -> None:
-        for width, height, (_, f) in zip(self._widths, self._heights, self.cells, strict=True):
+        self.paint(canv, x, y, self.height)
+
+    def paint(self, canv, x: float, y: float, height: float, per: float = 0.0) -> None:
+        """Draw `height` tall (at least as tall as measured): cells that spread are drawn
+        as tall as the row, the others at its top (or middle)."""
+        for width, own, (_, f) in zip(self._widths, self._heights, self.cells, strict=True):
             if f is not None:
                 f.wrapOn(canv, width, 1e6)
-                if self.stretch and isinstance(f, Box):
-                    f.paint(canv, x, y, self.height)
+                cell_per, _ = self._per(f, own, height, per)
+                if isinstance(f, (Box, Columns)) and (cell_per or height > self.height) and slots(f):
+                    f.paint(canv, x, y, height, cell_per)
                 else:
-                    f.drawOn(canv, x, y + (self.height - height if self.valign == "top"
-                                           else (self.height - height) / 2))
+                    f.drawOn(canv, x, y + (height - own if self.valign == "top" else (height - own) / 2))
             x += width
+
+
+class Spread(Placed):
+    """`flowable` (a Box or Columns) drawn taller by `per` for each of its gaps that
+    spread: the page engine shares a page's room left this way."""
+
+    def __init__(self, flowable: Box | Columns, per: float):
+        super().__init__(flowable.getSpaceBefore(), flowable.getSpaceAfter())
+        self.flowable, self.per = flowable, per
+
+    def wrap(self, avail_width, avail_height):
+        width, height = self.flowable.wrapOn(self.canv, avail_width, avail_height)
+        self.width, self.height = width, height + slots(self.flowable) * self.per
+        return self.width, self.height
+
+    def draw_at(self, canv, x: float, y: float) -> None:
+        self.flowable.wrapOn(canv, self.width, 1e6)
+        self.flowable.paint(canv, x, y, self.height, self.per)
 
 
 class Ruled(Placed):

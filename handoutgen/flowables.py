@@ -251,6 +251,8 @@ def pictures(flowables) -> Iterator[PictureBox]:
         for _, cell in getattr(f, "cells", None) or []:
             if cell is not None:
                 yield from pictures([cell])
+        if isinstance(getattr(f, "flowable", None), Flowable):  # drawn taller (boxes.Spread)
+            yield from pictures([f.flowable])
 
 
 LOGO_SHARE = 0.3  # the most of the header's width the logo takes (LOGO_PT tall unless wider than this)
@@ -603,23 +605,25 @@ class Renderer:
         image_key = None if continued else node.attrs.get("image")
         inner = width - 2 * pad
         top = 3 * s + 2
+        # The boxes of text spread: drawn taller (a row's shorter column, a page's room left),
+        # the gaps between the text blocks widen, never those inside the heading or the dose band.
         if not image_key:
-            parts.append(Box(content, (pad, top, pad, pad)))
+            parts.append(Box(content, (pad, top, pad, pad), spread=True))
         elif mode == "beside":
             picture = self._picture_box(image_key, node, self._picture_room(node, inner, mode))
             parts.append(Columns([(picture.width + 2 * pad, Box([picture], (pad, top, 0, pad))),
-                                  (None, Box(content, (pad, top, pad, pad)))]))
+                                  (None, Box(content, (pad, top, pad, pad), spread=True))]))
         elif mode.startswith("right") and content:
             # Right of the first few blocks (the purpose, the first steps); the rest below, full width.
             beside = int(mode[5:])
             picture = self._picture_box(image_key, node, self._picture_room(node, inner, mode))
-            content = [Columns([(None, Box(content[:beside])), (picture.width + 8, Box([picture], (8, 0, 0, 0)))])
-                       ] + content[beside:]
-            parts.append(Box(content, (pad, top, pad, pad)))
+            content = [Columns([(None, Box(content[:beside], spread=True)),
+                                (picture.width + 8, Box([picture], (8, 0, 0, 0)))])] + content[beside:]
+            parts.append(Box(content, (pad, top, pad, pad), spread=True))
         else:
             picture = self._picture_box(image_key, node, self._picture_room(node, inner, "above"))
-            parts.append(Box([picture], (pad, top, pad, 0), center=True))
-            parts.append(Box(content, (pad, top, pad, pad)))
+            parts.append(Box([Box([picture], (pad, top, pad, 0), center=True),
+                              Box(content, (pad, top, pad, pad), spread=True)], spread=True))
         return Box(parts, border=Line(1.2, _mix(self.ctx.primary, 0.45)), before=block_gap(CARD_GAP, s))
 
     def card_blocks(self, node: Node) -> int:

@@ -89,6 +89,7 @@ class Rendered:
     pages: int = 1
     picture_pt: float = 0.0  # widest picture printed
     smallest_picture_pt: float = 0.0  # narrowest picture printed
+    holes_pt: tuple[float, ...] = ()  # each page's tallest hole under a shorter column
 
 
 def format_date(day: dt.date) -> str:
@@ -326,8 +327,10 @@ class Renderer:
         for kinds in documents:
             parts = [fitted[k] for k in kinds]
             pages = [page for f in parts for page in f.pages]
+            holes = [hole for f in parts for hole in f.holes]
             if kinds == KINDS["both"] and needs_blank(len(fitted["handout"].pages), len(fitted["checklist"].pages)):
                 pages.insert(len(fitted["handout"].pages), blank_page(ctx))
+                holes.insert(len(fitted["handout"].pages), 0.0)
             pdf = make_pdf(pages, brand.page_size,
                            title=resolved.model.title, author=brand.clinic,
                            subject="Home exercise program" + (" (large print)" if large else ""),
@@ -335,7 +338,8 @@ class Renderer:
             results.append(Rendered(pdf, resolved.warnings, min(f.body for f in parts), deps,
                                     pages=len(pages),
                                     picture_pt=max(f.picture for f in parts),
-                                    smallest_picture_pt=min((f.smallest for f in parts if f.smallest), default=0.0)))
+                                    smallest_picture_pt=min((f.smallest for f in parts if f.smallest), default=0.0),
+                                    holes_pt=tuple(holes)))
         return results
 
     def _page(self, kind: str, resolved: ResolvedHandout, variables: dict, worst: dict | None, ctx: Context,

@@ -65,9 +65,12 @@ def page_texts(pdf: bytes) -> list[str]:
 
 def empty_bands(pdf: bytes, margin: float, dpi: int = 36) -> list[float]:
     """For each page, the tallest band across the page, inside the margins, with
-    no ink at all, in pt: the room a layout leaves unused. (Down one half of the
-    page, short lines of text would read as holes; the engine balances columns.)"""
+    no ink at all, in pt: the room a layout leaves unused. A picture's frame
+    counts as ink, its own white background too: that is picture, not room.
+    (Down one half of the page, short lines of text would read as holes: the
+    engine reports holes under a shorter column, Rendered.holes_pt.)"""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     document = pdfium.PdfDocument(pdf)
     document.init_forms()
@@ -76,12 +79,18 @@ def empty_bands(pdf: bytes, margin: float, dpi: int = 36) -> list[float]:
         for index in range(len(document)):
             page = document[index]
             image = page.render(scale=dpi / 72, may_draw_forms=True, grayscale=True).to_pil().convert("L")
+            height = page.get_height()
+            scale = dpi / 72
+            pictures = [(round((height - top) * scale), round((height - bottom) * scale))  # rows, from the top
+                        for _, bottom, _, top in (o.get_bounds() for o in
+                                                  page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))]
             page.close()
-            inset = round(margin * dpi / 72)
+            inset = round(margin * scale)
             frame = image.crop((inset, inset, image.width - inset, image.height - inset))
             tallest = run = 0
             for row in range(frame.height):
-                if frame.crop((0, row, frame.width, row + 1)).getextrema()[0] >= 245:  # no pixel darker than near-white
+                empty = frame.crop((0, row, frame.width, row + 1)).getextrema()[0] >= 245  # nothing darker than near-white
+                if empty and not any(first <= row + inset < last for first, last in pictures):
                     run += 1
                     tallest = max(tallest, run)
                 else:
@@ -92,8 +101,12 @@ def empty_bands(pdf: bytes, margin: float, dpi: int = 36) -> list[float]:
     return bands
 
 
-def tallest_empty_band(pdf: bytes, margin: float, dpi: int = 36) -> float:
+def tallest_empty_band(pdf: bytes, margin: float, holes: tuple[float, ...] = (), dpi: int = 36) -> float:
     """The tallest empty band (empty_bands) of the pages before the last, where
-    room left unused is paper lost; of a one-page PDF, of its page."""
+    room left unused is paper lost; of a one-page PDF, of its page. `holes` are
+    the engine's holes under a shorter column, page by page (Rendered.holes_pt):
+    a scan across the page does not see them."""
     bands = empty_bands(pdf, margin, dpi)
+    if holes:
+        bands = [max(band, hole) for band, hole in zip(bands, holes, strict=True)]
     return max(bands[:-1] or bands)

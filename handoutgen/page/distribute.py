@@ -1,7 +1,8 @@
 """Phase 3 of the page engine: distribute. Break a trial's flow into the
 fewest pages: each page takes as many of the next blocks as fit (which gives
 the fewest, because a set of blocks that fits a page still fits with any block
-removed). A checklist's week may split between its rows; an exercise card
+removed). A checklist's week may split between its rows (to save a page, or
+not to leave one mostly empty); an exercise card
 stays whole on a page unless it is taller than a whole page: then it
 continues on the next, between two of its text blocks (never inside a step
 or the dose band), under its repeated heading.
@@ -24,7 +25,8 @@ def flow(trial: Trial, multi: bool) -> list[Item]:
 
 def paginate(trial: Trial) -> list[PagePlan]:
     """The fewest pages at the trial's setting (kept on the trial). A week of the
-    checklist is split between pages only if that saves a page."""
+    checklist is split between pages only if that saves a page, or a page
+    before the last would otherwise be left mostly empty."""
     if trial.plans is None:
         single = pages(trial, multi=False)
         if len(single) == 1:
@@ -33,14 +35,23 @@ def paginate(trial: Trial) -> list[PagePlan]:
             trial.splits = 0
             # Fewest pages first; among as few, weeks whole, else split evenly, else as needed.
             options = [pages(trial, multi=True, min_rows=MIN_SPLIT_ROWS)]
-            if trial.splits:
+            if trial.splits or _lost(trial, options[0]):
                 options.insert(0, pages(trial, multi=True, min_rows=1))
                 try:
                     options.append(pages(trial, multi=True, split=False))
                 except TooTall:
                     pass
-            trial.plans = min(reversed(options), key=len)
+            # Fewest pages; then the least paper lost on the pages before the last; then weeks whole.
+            trial.plans = min(reversed(options), key=lambda plans: (len(plans), _lost(trial, plans)))
     return trial.plans
+
+
+SPLIT_HOLE = 54.0  # pt (0.75 in): a page before the last left emptier than this is paper lost
+
+
+def _lost(trial: Trial, plans: list[PagePlan]) -> float:
+    """How much more than SPLIT_HOLE the emptiest page before the last keeps unused (0: none does)."""
+    return max([trial.room(index, True) - plan.used - SPLIT_HOLE for index, plan in enumerate(plans[:-1])] + [0.0])
 
 
 def pages(trial: Trial, multi: bool, split: bool = True, min_rows: int = MIN_SPLIT_ROWS) -> list[PagePlan]:

@@ -15,11 +15,13 @@ from dataclasses import replace
 
 from reportlab.platypus import Flowable
 
+from handoutgen.boxes import slots
 from handoutgen.flowables import CARD_GAP, Fit, block_gap
 from handoutgen.flowables import pictures as picture_boxes
 from handoutgen.markup import Node
 from handoutgen.memo import Recent
 from handoutgen.page.collect import Item
+from handoutgen.page.compose import SPREAD_EMS
 from handoutgen.page.measure import Engine, PagePlan, Trial, Unit
 from handoutgen.page.settings import fill_levels, pictures
 from handoutgen.pdf import measure
@@ -100,11 +102,17 @@ class _Filler:
             if way is None:
                 continue
             grown = grow(self.engine, way[0], way[1], way[0].room(index, self.multi))
-            if best is None or _pictures_score(grown) > _pictures_score(best):
+            if best is None or self._score(grown) > self._score(best):
                 best = grown
-            if _pictures_score(best)[0] >= self.good or not self.engine.has_pictures:
+            if self._score(best)[:2] == (True, True) or not self.engine.has_pictures:
                 break
         return best
+
+    def _score(self, laid: tuple[Trial, PagePlan]) -> tuple[bool, bool, float, float]:
+        """How well a way fills its page, best highest: pictures big enough to understand;
+        no hole under a shorter column taller than MAX_HOLE; its smallest picture; all of them."""
+        smallest, total = _pictures_score(laid)
+        return smallest >= self.good, hole(*laid) <= MAX_HOLE * self.chosen.scale, smallest, total
 
     def _ways(self, index: int, items: list[Item], laid, level: int) -> Iterator[tuple[Trial, PagePlan] | None]:
         """The ways to fill a page, the one that reads best first: as it is (`laid`, at `level`);
@@ -144,6 +152,25 @@ class _Filler:
 
 
 EVEN_OUT_HOLE = 40.0  # pt: the most room even_out may leave unused on a page it takes a card from
+MAX_HOLE = 54.0  # pt (0.75 in): the most a shorter column may keep empty once compose has levelled it
+
+
+def hole(trial: Trial, plan: PagePlan) -> float:
+    """The tallest hole a shorter column of the page keeps, once compose spreads
+    the room inside its cards (at most SPREAD_EMS body sizes a gap), pt."""
+    tallest = 0.0
+    most = SPREAD_EMS * trial.fit.body
+    gap = block_gap(CARD_GAP, trial.fit.space)
+    for unit in plan.units:
+        if unit.columns != 2 or len(unit.items) < 2:
+            continue
+        cards = [unit.grown.get(i) or trial.card(item, trial.col_w)[1] for i, item in enumerate(unit.items)]
+        sides = [cards[:unit.split], cards[unit.split:]]
+        heights = [sum(measure(card, trial.col_w)[1] for card in side) + gap * (len(side) - 1) for side in sides]
+        short = min(range(2), key=heights.__getitem__)
+        spreads = len(sides[short]) - 1 + sum(slots(card) for card in sides[short])
+        tallest = max(tallest, abs(heights[1] - heights[0]) - spreads * most)
+    return tallest
 
 
 def grow(engine: Engine, trial: Trial, plan: PagePlan, room: float) -> tuple[Trial, PagePlan]:
