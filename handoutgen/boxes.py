@@ -188,8 +188,8 @@ class Columns(Placed):
             return 0
         if getattr(self, "_heights", None) is None:
             return max(slots(f) for f in cells)
-        tallest = max(range(len(self._heights)), key=self._heights.__getitem__)
-        return slots(self.cells[tallest][1]) if self.cells[tallest][1] is not None else 0
+        tallest = self.cells[max(range(len(self._heights)), key=self._heights.__getitem__)][1]
+        return slots(tallest) if tallest is not None else 0
 
     def holes(self, per: float = 0.0) -> list[float]:
         """What stays empty at the bottom of each column once drawn (after wrap; `per`:

@@ -247,7 +247,7 @@ def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic, lang)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--report", "show_report", is_flag=True,
               help="Print how each handout was laid out: pages, body size, widest and smallest picture, "
-                   "tallest empty band (of the pages before the last).")
+                   "tallest empty band (of the pages before the last, holes under a shorter column included).")
 @pages_option
 @batch_lang_option
 @common

@@ -89,7 +89,8 @@ def empty_bands(pdf: bytes, margin: float, dpi: int = 36) -> list[float]:
             frame = image.crop((inset, inset, image.width - inset, image.height - inset))
             tallest = run = 0
             for row in range(frame.height):
-                empty = frame.crop((0, row, frame.width, row + 1)).getextrema()[0] >= 245  # nothing darker than near-white
+                # Nothing darker than near-white, and no picture's frame.
+                empty = frame.crop((0, row, frame.width, row + 1)).getextrema()[0] >= 245
                 if empty and not any(first <= row + inset < last for first, last in pictures):
                     run += 1
                     tallest = max(tallest, run)

@@ -10,7 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from handoutgen.boxes import Box, Columns, Line, Ruled
+from handoutgen.boxes import Box, Columns, Line, Ruled, Spread
 from handoutgen.flowables import Text
 from handoutgen.fonts import default_font_files, font_set
 
@@ -67,13 +67,38 @@ def test_columns_take_the_rest_of_the_width_and_the_tallest_height():
     assert rest.drawn_at == [(110, 100 + (80 - 30) / 2)]
 
 
-def test_stretched_cards_in_a_row_end_level():
-    short, tall = Box([Block(10, 20)], border=Line(1, HexColor("#000000"))), Box([Block(10, 90)])
-    row = Columns([(150, short), (10, None), (150, tall)], stretch=True)
-    assert row.wrapOn(None, 310, 1000)[1] == 90
+def _card(*blocks: Flowable) -> Box:
+    """A card as flowables.Renderer makes one: a border around a box of text blocks that spreads."""
+    return Box([Box(list(blocks), spread=True)], border=Line(1, HexColor("#000000")))
+
+
+def test_a_shorter_column_is_levelled_its_gaps_widened_and_its_last_card_to_the_row_foot():
+    a, b, c = Block(10, 20), Block(10, 20), Block(10, 20)
+    panel = Box([Block(10, 15)], background=HexColor("#ffeeee"))  # a dose band: never stretched
+    short = Box([_card(a, b), _card(c, panel)], spread=True)  # slots: 1 between the cards + 1 + 1 inside
+    tall = Box([Block(10, 200)])
+    row = Columns([(150, short), (10, None), (150, tall)], level=10.0)
+    assert row.wrapOn(None, 310, 1000)[1] == 200  # measured as before: the tallest column
+    assert short.slots() == 3
     canv = _draw(row, 310)
-    # The short card's border is drawn the full height of the row.
-    assert "50 100 150 90 re" in " ".join(canv._code)
+    # 200 - 75 = 125 short: each of the 3 gaps 10 wider (the most), 95 left inside the last card.
+    assert a.drawn_at == [(50, 100 + 200 - 20)]
+    assert b.drawn_at == [(50, 100 + 200 - 20 - 10 - 20)]
+    assert c.drawn_at == [(50, 100 + 200 - 50 - 10 - 20)]
+    code = " ".join(canv._code)
+    assert "50 250 150 50 re" in code  # the first card: 10 more between its blocks
+    assert "50 100 150 140 re" in code  # the second card's border reaches the row's foot
+    assert "50 195 150 15 re f" in code  # the panel keeps its height, 10 under the block above it
+    assert row.holes() == [95.0, 0.0]
+
+
+def test_a_spread_box_is_drawn_taller_by_its_gaps():
+    a, b = Block(10, 20), Block(10, 20)
+    box = Box([a, b], spread=True)
+    drawn = Spread(box, 6.0)
+    assert drawn.wrapOn(None, 100, 1000) == (100, 46)
+    _draw(drawn, 100)
+    assert a.drawn_at == [(50, 100 + 26)] and b.drawn_at == [(50, 100)]
 
 
 def test_a_ruled_grid_centres_the_tick_cells_and_rules_every_edge():

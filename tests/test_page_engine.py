@@ -36,15 +36,66 @@ def corpus(tmp_path_factory) -> Path:
     return root
 
 
+_REPORTS: dict[tuple, str] = {}
+
+
+def _report(clinic: Path, *args: str) -> str:
+    """check --report's output, once a module per clinic and options (the corpus is not changed)."""
+    key = (clinic, args)
+    if key not in _REPORTS:
+        _REPORTS[key] = run("check", "--report", *args, root=clinic).stdout
+    return _REPORTS[key]
+
+
 def report(clinic: Path, *args: str) -> dict[str, list[str]]:
     """check --report's handout rows, by handout: [pages, size, widest, smallest, band]."""
-    result = run("check", "--report", *args, root=clinic)
     rows = {}
-    for line in result.stdout.splitlines()[1:]:
+    for line in _report(clinic, *args).splitlines()[1:]:
         cells = line.split()
         if len(cells) > 2 and cells[1] == "handout":
             rows[cells[0]] = [cells[2], cells[3], cells[5], cells[7], cells[9]]
     return rows
+
+
+def bands(clinic: Path, *args: str) -> dict[tuple[str, str], float]:
+    """The report's tallest empty band (holes under a shorter column included), in, by (handout, kind)."""
+    out = {}
+    for line in _report(clinic, *args).splitlines()[1:]:
+        cells = line.split()
+        if len(cells) > 2 and cells[1] in ("handout", "checklist"):
+            out[cells[0], cells[1]] = float(cells[-3])  # "... 0.14 in 2.7" (the grade: "-" for a checklist)
+    return out
+
+
+@pytest.mark.parametrize("options", [("--pages", "2"), ("--pages", "3"), ("--large-print",)])
+def test_no_page_but_the_last_keeps_an_empty_band_taller_than_0_75_in(corpus, options):
+    """Holes under a shorter column count (Rendered.holes_pt), handouts and checklists alike."""
+    found = bands(corpus, *options)
+    assert len(found) >= len(NAMES) * 2 - 4  # at --pages 2, two programs need 3
+    assert {key: band for key, band in found.items() if band > 0.75} == {}
+
+
+def _card_bottoms(path: Path, page: int) -> list[float]:
+    """The bottom edge of each card's border on a page (the tall stroked rectangles), pt."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        bottoms = []
+        for obj in document[page].get_objects(max_depth=4):
+            if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH:
+                left, bottom, right, top = obj.get_bounds()
+                if top - bottom > 72 and 200 < right - left < 300:  # a half-width card
+                    bottoms.append(round(bottom, 1))
+        return bottoms
+    finally:
+        document.close()
+
+
+def test_the_cards_of_a_two_column_row_end_level(corpus, tmp_path):
+    out = tmp_path / "frozen.pdf"
+    run("render", "frozen-shoulder", "--pages", "2", "-o", str(out), root=corpus)
+    for page in (0, 1):
+        bottoms = _card_bottoms(out, page)
+        assert len(bottoms) == 2 and bottoms[0] == bottoms[1], (page, bottoms)
 
 
 def test_the_corpus_at_two_pages_prints_up_to_seven_exercises_on_two_pages_at_14_pt(corpus):
