@@ -173,3 +173,38 @@ def test_a_style_made_from_another_keeps_its_own_paragraphs():
     again = paragraph("20 reps · 3× a day", child)
     assert again is not made, "the child style was given its parent's paragraph (its cached style key)"
     assert again.style.fontSize == 12.04
+
+
+def _exercise_names(handout: str) -> list[str]:
+    import yaml
+
+    names = []
+    for entry in yaml.safe_load((PROGRAMS / "handouts" / f"{handout}.yaml").read_text())["exercises"]:
+        if "use" in entry:  # from the library, by id
+            entry = yaml.safe_load((PROGRAMS / "exercises" / f"{entry['use']}.yaml").read_text())
+        if "name" in entry:  # not a section heading
+            names.append(entry["name"])
+    return names
+
+
+# Programs whose logs fit their pages without leaving an exercise row alone (the others' only
+# way to save a page is such a split: ankle-sprain and general-strengthening in large print).
+ORPHAN_FREE = [(name, False) for name in sorted(p.stem for p in (PROGRAMS / "handouts").glob("*.yaml"))] + [
+    (name, True) for name in ("frozen-shoulder", "plantar-fasciitis", "total-hip-replacement", "hand-wrist",
+                              "rotator-cuff-repair-early", "neck-pain", "shoulder-impingement")]
+
+
+@pytest.mark.parametrize(("name", "large"), ORPHAN_FREE)
+def test_a_week_split_between_pages_leaves_no_exercise_alone(corpus, tmp_path, name, large):
+    """A part of a week holding one exercise reads as a week of its own (issue 20's review
+    found 13): a split keeps two exercise rows on each side when the pages allow it."""
+    out = tmp_path / "log.pdf"
+    args = ["render", name, "--kind", "checklist", "--date", DATE, "-o", str(out)]
+    subprocess.run([sys.executable, "-m", "handoutgen", *args, "--root", str(corpus)]
+                   + (["--large-print"] if large else []), check=True, capture_output=True)
+    names = _exercise_names(name)
+    for number, text in enumerate(pdf_pages(out), 1):
+        parts = re.split(r"Week \d+(?: \(continued\))?", text)[1:]  # each part of a week on the page
+        for part in parts:
+            shown = [n for n in names if n in part]
+            assert len(shown) >= min(2, len(names)), (number, shown, part[:120])

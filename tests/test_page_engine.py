@@ -69,10 +69,12 @@ def bands(clinic: Path, *args: str) -> dict[tuple[str, str], float]:
 
 @pytest.mark.parametrize("options", [("--pages", "2"), ("--pages", "3"), ("--large-print",)])
 def test_no_page_but_the_last_keeps_an_empty_band_taller_than_0_75_in(corpus, options):
-    """Holes under a shorter column count (Rendered.holes_pt), handouts and checklists alike."""
-    found = bands(corpus, *options)
-    assert len(found) >= len(NAMES) * 2 - 4  # at --pages 2, two programs need 3
-    assert {key: band for key, band in found.items() if band > 0.75} == {}
+    """Holes under a shorter column count (Rendered.holes_pt). Of a handout: a checklist's
+    week moves whole rather than leave one exercise alone (test_checklist_pages.py), and
+    the room that leaves is shared between its blocks."""
+    found = {name: band for (name, kind), band in bands(corpus, *options).items() if kind == "handout"}
+    assert len(found) >= len(NAMES) - 2  # at --pages 2, two programs need 3
+    assert {name: band for name, band in found.items() if band > 0.75} == {}
 
 
 def _card_bottoms(path: Path, page: int) -> list[float]:

@@ -25,8 +25,8 @@ def flow(trial: Trial, multi: bool) -> list[Item]:
 
 def paginate(trial: Trial) -> list[PagePlan]:
     """The fewest pages at the trial's setting (kept on the trial). A week of the
-    checklist is split between pages only if that saves a page, or a page
-    before the last would otherwise be left mostly empty."""
+    checklist is split between pages only if that saves a page, or leaves less
+    room unused on the pages before the last without an exercise row alone."""
     if trial.plans is None:
         single = pages(trial, multi=False)
         if len(single) == 1:
@@ -41,12 +41,21 @@ def paginate(trial: Trial) -> list[PagePlan]:
                     options.append(pages(trial, multi=True, split=False))
                 except TooTall:
                     pass
-            # Fewest pages; then the least paper lost on the pages before the last; then weeks whole.
-            trial.plans = min(reversed(options), key=lambda plans: (len(plans), _lost(trial, plans)))
+            # Fewest pages; then no exercise row alone on either side of a split (it reads as a
+            # week of its own); then the least room lost on the pages before the last; then weeks whole.
+            trial.plans = min(reversed(options),
+                              key=lambda plans: (len(plans), _orphans(trial, plans), _lost(trial, plans)))
     return trial.plans
 
 
 SPLIT_HOLE = 54.0  # pt (0.75 in): a page before the last left emptier than this is paper lost
+
+
+def _orphans(trial: Trial, plans: list[PagePlan]) -> int:
+    """Parts of a split week with fewer than MIN_SPLIT_ROWS exercise rows."""
+    whole = {id(block) for item in trial.parts.flow for block in item.blocks or []}
+    return sum(1 for plan in plans for unit in plan.units for item in unit.items for block in item.blocks or []
+               if isinstance(block, Ruled) and id(block) not in whole and _rows(block) < MIN_SPLIT_ROWS)
 
 
 def _lost(trial: Trial, plans: list[PagePlan]) -> float:
