@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from handoutgen.clinic import Clinic, builtin_layouts_dir
+from handoutgen.clinic import Clinic, builtin_layouts_dir, language_name
 from handoutgen.errors import HandoutError, Problem
 from handoutgen.manifest import (
     MANIFEST_NAME,
@@ -121,6 +121,8 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
     roots = _roots(clinic)
     hasher = Hasher(roots)
     _check_handouts_folder(clinic)  # before anything: a missing folder must not prune every PDF
+    if write:
+        _check_not_a_language_folder(clinic, out_dir)
     listed = brand_languages(clinic)
     with _sigterm_stops(), (_locked(clinic, out_dir, lock_wait) if write else contextlib.nullcontext()):
         manifest = Manifest.load(out_dir, roots) if write else Manifest()
@@ -131,14 +133,16 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
         key = global_key(_layout_dirs(clinic), hasher, options_key)
         stale = force or not write or manifest.key != key  # a new tool or layout: everything is stale
         manifest.key = key
+        sources = clinic.handout_files()
+        units = _units(clinic, sources, listed, lang)
+        others = _other_builds(clinic, out_dir, {unit.lang for unit in units if not unit.own}) if write else {}
         if write:
             _remove_temp_files(out_dir)
             for code in listed if lang is None else (lang,):
-                if _real_folder(out_dir, out_dir / code) and (out_dir / code).exists():
+                if (_real_folder(out_dir, out_dir / code) and (out_dir / code).exists()
+                        and not _another_builds_folder(out_dir, out_dir / code)):
                     _remove_temp_files(out_dir / code)
-        sources = clinic.handout_files()
-        units = _units(clinic, sources, listed, lang)
-        todo = _plan(clinic, sources, units, manifest, out_dir, stale, hasher, report, write)
+        todo = _plan(clinic, sources, units, manifest, out_dir, stale, hasher, report, write, others)
         wanted = {unit.key for unit in units}
         # Languages no longer listed count as gone on a build of every language (not with --lang).
         _deleted_handouts({path.stem for path in sources}, wanted if lang is None else None, manifest, out_dir,
@@ -258,17 +262,21 @@ def _units(clinic: Clinic, sources: list[Path], listed: tuple[str, ...], only: s
 
 
 def _plan(clinic: Clinic, sources: list[Path], units: list[Unit], manifest: Manifest, out_dir: Path,
-          stale: bool, hasher: Hasher, report: BatchReport, write: bool) -> list[Unit]:
-    """The units to render; the others are unchanged (or cannot be written, and fail)."""
+          stale: bool, hasher: Hasher, report: BatchReport, write: bool,
+          others: dict[str, Problem] | None = None) -> list[Unit]:
+    """The units to render; the others are unchanged (or cannot be written, and fail).
+    `others`: languages whose folder is another build's (_other_builds), which fail."""
     problems = _collisions(clinic, sources)
     if write:
         problems.update(_names_too_long(clinic, sources, out_dir))
+    others = others or {}
     todo = []
     for unit in units:
         path, key = unit.path, unit.key
-        if path.stem in problems:
-            report.failed.append(Outcome(key, clinic.shown(path), [problems[path.stem]]))
-            manifest.entries.pop(key, None)
+        problem = problems.get(path.stem) or (others.get(unit.lang) if not unit.own else None)
+        if problem is not None:
+            report.failed.append(Outcome(key, clinic.shown(path), [problem]))
+            manifest.entries.pop(key, None)  # what is there now is not this build's to keep or prune
             continue
         entry = manifest.entries.get(key)
         if (not stale and entry is not None and entry.source == clinic.shown(path)
@@ -278,6 +286,46 @@ def _plan(clinic: Clinic, sources: list[Path], units: list[Unit], manifest: Mani
         else:
             todo.append(unit)
     return todo
+
+
+def _check_not_a_language_folder(clinic: Clinic, out_dir: Path) -> None:
+    """`--out out/es` beside another build's record in out/: out/es/ is that build's Spanish
+    folder, and the two builds would overwrite each other's PDFs (Clinic.build_dir says the
+    same of a brand file named es.yaml)."""
+    from handoutgen.i18n import available
+
+    codes = {code.casefold(): code for code in available()}
+    parent = out_dir.parent
+    if out_dir.name.casefold() not in codes or not _another_builds_folder(parent.parent, parent):
+        return
+    raise HandoutError(Problem(
+        _shown_dir(clinic, out_dir), None, "",
+        f"is where the build in {_shown_dir(clinic, parent)} puts its PDFs in "
+        f"{language_name(codes[out_dir.name.casefold()])}, and the two builds would overwrite each other's "
+        "PDFs; give --out a folder of its own. Nothing was built"))
+
+
+def _other_builds(clinic: Clinic, out_dir: Path, codes: set[str]) -> dict[str, Problem]:
+    """Languages whose folder (out/LANG/) holds another build's record or lock (e.g. a build
+    given --out out/es, or one made before es was a language): their PDFs there are that
+    build's, never written over by this one. Clinic.build_dir keeps brands out of these names."""
+    problems = {}
+    for code in sorted(codes):
+        folder = out_dir / code
+        if _another_builds_folder(out_dir, folder):
+            shown = _shown_dir(clinic, folder)
+            problems[code] = Problem(
+                shown, None, "",
+                f"holds the record of another build ({MANIFEST_NAME}: another brand's, or one given --out), and "
+                f"this build writes its PDFs in {language_name(code)} there: the two would overwrite each "
+                f"other's PDFs. Build the other one into a folder of its own (--out DIR) and move {shown} away; "
+                "nothing was written into it")
+    return problems
+
+
+def _another_builds_folder(out_dir: Path, folder: Path) -> bool:
+    """A folder in the output folder that another build writes into (its record or lock is there)."""
+    return folder != out_dir and any(os.path.lexists(folder / name) for name in (MANIFEST_NAME, LOCK_NAME))
 
 
 def _names_too_long(clinic: Clinic, sources: list[Path], out_dir: Path) -> dict[str, Problem]:
@@ -309,7 +357,8 @@ def _deleted_handouts(current: set[str], wanted: set[str] | None, manifest: Mani
     for key in sorted(gone):
         owned = output_names(key)
         names = [n for n in manifest.entries[key].outputs
-                 if n in owned and _a_file(out_dir / n) and _real_folder(out_dir, (out_dir / n).parent)]
+                 if n in owned and _a_file(out_dir / n) and _real_folder(out_dir, (out_dir / n).parent)
+                 and not _another_builds_folder(out_dir, (out_dir / n).parent)]
         if prune:
             for name in names:
                 try:
@@ -396,14 +445,22 @@ def _lock_wait(given: float | None) -> float:
 def _locked(clinic: Clinic, out_dir: Path, wait_s: float | None) -> Iterator[None]:
     """One build at a time per output folder: a second one waits a bounded
     time, then fails naming the process that holds the lock."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "it is not a folder" if isinstance(exc, FileExistsError | NotADirectoryError) else exc.strerror
+        raise _unwritable(clinic, out_dir, f"cannot create the output folder ({why or exc})", exc) from None
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks; builds must not overlap
         yield
         return
     seconds = _lock_wait(wait_s)
-    fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:  # e.g. another user's out/, or a read-only disk
+        raise _unwritable(clinic, out_dir, f"cannot write into the output folder ({exc.strerror or exc})",
+                          exc) from None
     try:
         deadline = time.monotonic() + seconds
         while True:
@@ -427,6 +484,13 @@ def _locked(clinic: Clinic, out_dir: Path, wait_s: float | None) -> Iterator[Non
         os.close(fd)
 
 
+def _unwritable(clinic: Clinic, out_dir: Path, what: str, exc: OSError) -> HandoutError:
+    """The output folder cannot be made or written: one clear error before anything is built."""
+    owner = ", or ask whoever owns it to let you write into it" if isinstance(exc, PermissionError) else ""
+    return HandoutError(Problem(_shown_dir(clinic, out_dir), None, "",
+                                f"{what}; nothing was built. Give a folder you can write to with --out DIR{owner}"))
+
+
 def _holder(fd: int) -> str:
     try:
         text = os.pread(fd, 32, 0).decode("ascii").strip()
@@ -437,7 +501,11 @@ def _holder(fd: int) -> str:
 
 def _remove_temp_files(out_dir: Path) -> None:
     """Temp files of a build that was killed before it could clean up."""
-    for path in out_dir.iterdir():
+    try:
+        paths = list(out_dir.iterdir())
+    except OSError:  # a folder that cannot be listed: its PDFs fail to be written, each with why
+        return
+    for path in paths:
         if _TEMP_FILE.match(path.name) and _a_file(path):
             with contextlib.suppress(OSError):
                 path.unlink()

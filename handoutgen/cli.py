@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
+import io
 import os
 import sys
 import traceback
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -125,18 +129,83 @@ def program_options(func):
                         help="Leave out an exercise: its id or its card number on the handout (repeatable).")(func)
 
 
-def _output(value: str | None, what: str) -> Path | None:
-    """-o FILE, or -o - for standard output (e.g. | lp): binary, and nothing else on it."""
+def _output(value: str | None, what: str, clinic: Clinic, patient: str | None) -> Path | None:
+    """-o FILE, or -o - for standard output (e.g. | lp): binary, and nothing else on it.
+    Without -o the page goes to the clinic's out/ (or the brand's folder in it), which must
+    be the brand's own; a page with a patient's name never goes into a shared build folder."""
+    from handoutgen.options import shared_folder_problem
     from handoutgen.pipeline import STDOUT
 
     if value is None:
+        clinic.build_dir()  # e.g. --brand brands/es.yaml: out/es/ is brand.yaml's Spanish folder
         return None
     if value != "-":
-        return Path(value)
+        out = Path(value)
+        problem = shared_folder_problem(clinic, out, what) if patient is not None else None
+        if problem is not None:
+            raise HandoutError(problem)
+        return out
+    if sys.stdout is None:  # started with standard output closed (e.g. >&-)
+        raise HandoutError(Problem("-o -", None, "", f"writes the {what} to standard output, which is closed "
+                                                     "here; pipe it (e.g. | lp) or give -o FILE"))
     if sys.stdout.isatty():
         raise HandoutError(Problem("-o -", None, "", f"writes the {what} to standard output, which is a terminal "
                                                      "here; pipe it (e.g. | lp) or give -o FILE"))
     return STDOUT
+
+
+class _WholeWrites(io.RawIOBase):
+    """Standard output for `-o -`: every byte is written, or OSError. A raw file
+    (what sys.stdout.buffer is under PYTHONUNBUFFERED=1) may take only part of the
+    bytes when the reader quits early (e.g. | head -c 100) and say so only by the
+    count it returns: a short write taken for success."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        total, done = len(view), 0
+        while done < total:
+            try:
+                written = os.write(self._fd, view[done:])
+            except BrokenPipeError:
+                written = 0
+            if written <= 0:  # the reader is gone
+                raise BrokenPipeError(errno.EPIPE, f"the program reading it stopped after {done:,} of {total:,} "
+                                                   "bytes: it did not get the whole file; check the command "
+                                                   "after |, or give -o FILE")
+            done += written
+        return total
+
+
+@contextlib.contextmanager
+def _whole_writes(target: Path | None) -> Iterator[None]:
+    """For `-o -`, sys.stdout writes whole or fails, for the duration of the command's write.
+    Under a test runner's captured output (no file descriptor), nothing changes."""
+    from handoutgen.pipeline import STDOUT
+
+    try:
+        fd = sys.stdout.fileno() if target is STDOUT else None
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        fd = None
+    if fd is None:
+        yield
+        return
+    previous = sys.stdout
+    previous.flush()
+    wrapper = io.TextIOWrapper(typing.cast(typing.BinaryIO, _WholeWrites(fd)), encoding="utf-8", errors="replace",
+                               write_through=True)
+    sys.stdout = wrapper
+    try:
+        yield
+    finally:
+        sys.stdout = previous
+        wrapper.detach()  # the file descriptor stays open: it is the process's standard output
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -173,7 +242,9 @@ def render(handout, patient, therapist, day, kind, doses, skip, add, output, pag
     _check_checklist_date(day, kind)
     discharge = Discharge(patient, therapist, day, doses, pages, skip=skip, add=add, large_print=large_print,
                           lang=lang)
-    target, rendered = render_file(clinic, handout, _output(output, "PDF"), discharge, kind)
+    out = _output(output, "PDF", clinic, patient)
+    with _whole_writes(out):
+        target, rendered = render_file(clinic, handout, out, discharge, kind)
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
     count = f"{rendered.pages} page{'s' if rendered.pages > 1 else ''}"
@@ -208,7 +279,9 @@ def preview(handout, kind, patient, therapist, day, dpi, doses, skip, add, outpu
     _check_checklist_date(day, kind)
     discharge = Discharge(patient, therapist, day, doses, pages=pages, skip=skip, add=add, large_print=large_print,
                           lang=lang)
-    target, size = preview_file(clinic, handout, _output(output, "picture"), discharge, kind, dpi)
+    out = _output(output, "picture", clinic, patient)
+    with _whole_writes(out):
+        target, size = preview_file(clinic, handout, out, discharge, kind, dpi)
     shown = "the picture to standard output" if target is STDOUT else target
     click.echo(f"wrote {shown} ({size[0]}×{size[1]} pixels)", err=target is STDOUT)
 
@@ -232,7 +305,7 @@ def build(out_dir, jobs, force, prune, strict, pages, large_print, clinic, lang)
     """
     from handoutgen.batch import build as build_all  # loads ReportLab only if there is work
 
-    out_dir = out_dir if out_dir is not None else clinic.out_dir
+    out_dir = out_dir if out_dir is not None else clinic.build_dir()
     with _progress_bar() as progress:
         report = build_all(clinic, out_dir, jobs=jobs, force=force, prune=prune, progress=progress, pages=pages,
                            large_print=large_print, lang=lang)

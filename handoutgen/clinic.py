@@ -84,6 +84,31 @@ class Clinic:
                 "rename the brand file, e.g. to riverside.yaml, or give the output folder with --out"))
         return self.root / "out" / name
 
+    def build_dir(self) -> Path:
+        """out_dir, for a command that writes into it (build without --out; render and preview
+        without -o). Its name must be the brand's own: out/LANG/ holds brand.yaml's PDFs in each
+        other language (docs/languages.md), so a brand file named like a language (es.yaml) would
+        overwrite them and they it; out/x.pdf/ would stand where handout x's PDF goes."""
+        out = self.out_dir
+        if out == self.root / "out":
+            return out
+        from handoutgen.i18n import available
+
+        name = out.name
+        reserved = {code.casefold(): code for code in available()}
+        if name.casefold() in reserved:
+            language = language_name(reserved[name.casefold()])
+            why = (f"out/{name}/ is where brand.yaml's build puts its PDFs in {language}, "
+                   "and the two builds would overwrite each other's PDFs")
+        elif name.casefold().endswith(".pdf"):
+            why = f"out/{name}/ would be a folder where a handout's PDF belongs"
+        else:
+            return out
+        raise HandoutError(Problem(
+            self.shown(self.brand_path), None, "--brand",
+            f"the file name {self.brand_path.name} cannot name its output folder: {why}; rename the brand "
+            f"file, e.g. to {name.removesuffix('.pdf') or 'other'}-clinic.yaml, or give the output folder with --out"))
+
     @property
     def handouts_dir(self) -> Path:
         return self.root / "handouts"
@@ -157,3 +182,13 @@ class Clinic:
         """`path` with symlinks resolved if it stays inside the clinic folder, else None."""
         real = path.resolve()
         return real if real.is_relative_to(self.root) else None
+
+
+def language_name(code: str) -> str:
+    """"Spanish (es)": the language's English name (Babel's locale data), with its code."""
+    try:
+        from babel import Locale
+
+        return f"{Locale.parse(code).get_display_name('en')} ({code})"
+    except (ValueError, LookupError, ImportError):
+        return code

@@ -26,10 +26,18 @@ _SPECIAL_IN_DOUBLE_QUOTES = set('"$`\\!')
 def create_clinic(target: Path) -> list[Path]:
     """Copy the starter clinic into `target` (new or empty); return the files made."""
     target = Path(target)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise HandoutError(Problem(str(target), None, "", "already exists and is not an empty folder; "
-                                                          "choose a new folder name, nothing was changed"))
-    existed = target.exists()
+    too_long = _name_too_long(target)
+    if too_long is not None:
+        raise HandoutError(Problem(str(target), None, "", too_long))
+    try:
+        existed = target.exists()
+        if existed and (not target.is_dir() or any(target.iterdir())):
+            raise HandoutError(Problem(str(target), None, "", "already exists and is not an empty folder; "
+                                                              "choose a new folder name, nothing was changed"))
+    except OSError as exc:  # e.g. a folder on the way that may not be looked into
+        raise HandoutError(Problem(str(target), None, "", f"cannot create the clinic folder here "
+                                                          f"({exc.strerror or exc}); choose a folder you "
+                                                          "can write to, nothing was changed")) from None
     made = []
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -47,6 +55,26 @@ def create_clinic(target: Path) -> list[Path]:
                                                           f"({exc.strerror or exc}); choose a folder you "
                                                           "can write to")) from None
     return made
+
+
+def _name_too_long(target: Path) -> str | None:
+    """Why a folder of `target`'s path has a name longer than the file system takes, or None.
+    The folder it is made in says how long a name may be (most allow 255 bytes)."""
+    limit = 255
+    path = Path(os.path.abspath(target))
+    for folder in (path, *path.parents):
+        try:
+            if folder.is_dir():
+                limit = os.pathconf(folder, "PC_NAME_MAX")
+                break
+        except (OSError, ValueError):  # e.g. a name too long to even look up
+            continue
+    for part in target.parts:
+        size = len(os.fsencode(part))
+        if size > limit:
+            return (f"the folder name is too long ({size:,} bytes; the file system allows {limit}); "
+                    "choose a shorter name, nothing was changed")
+    return None
 
 
 def shell_quote(text: str) -> str:
