@@ -43,13 +43,23 @@ class Duration:
         return " ".join(parts)
 
 
+class ZeroDuration(ValueError):
+    """A duration of nothing (`0`, `0 s`, `0 min 0 s`): no hold (rest, duration) at all, not a
+    badly written one; the field says what to do instead (models._duration)."""
+
+
+_ZERO = re.compile(r"(?:0+\s*(?:[a-z]+)?\s*)+", re.IGNORECASE)
+
+
 def parse_duration(text: str) -> Duration:
     """Parse `30s`, `30 seconds`, `1 min`, `1 min 30 s` or `90` (seconds).
 
-    Raises ValueError with a message meant for the user.
+    Raises ValueError with a message meant for the user (ZeroDuration for a zero).
     """
     value = text.strip()
     hint = "write it like 30 s, 1 min or 1 min 30 s"
+    if _ZERO.fullmatch(value) and all(unit.lower() in _UNIT_SECONDS for unit in re.findall(r"[a-z]+", value, re.I)):
+        raise ZeroDuration(f'is zero (got "{value}")')
     if re.fullmatch(r"[1-9][0-9]{0,4}", value):
         seconds = int(value)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import click
@@ -17,10 +18,25 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        file = shown(self.file)
+        where = file if self.line is None else f"{file}:{self.line}"
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {shown(self.field)}: {shown(self.message)}"
+        return f"{where}: {shown(self.message)}"
+
+
+_ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+# Characters a terminal acts on instead of showing: controls (a carriage return rewrites the
+# line, ESC starts a colour or cursor command) and the marks that reverse the order of text.
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """`text` (a file name, a field, a message quoting the input) safe to print on a terminal:
+    each control character written as an escape, as Python writes it (`\\r`, `\\x1b`, `\\u202e`)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNSHOWN.sub(lambda m: _ESCAPES.get(m.group(0)) or m.group(0).encode("unicode_escape").decode(), text)
 
 
 def closest(word: str, options, cutoff: float = 0.6) -> str | None:

@@ -45,9 +45,43 @@ def check_language(lang: str, file: str = "command line", line: int | None = Non
     code = lang.strip()
     if code not in available():
         shown = code if code.isascii() and code.isprintable() and len(code) <= 20 else "this value"
-        raise HandoutError(Problem(file, line, field, f'no catalogue for the language "{shown}"; available: '
+        close = meant(code, available()) if shown != "this value" else None
+        hint = f"did you mean {close}? " if close else ""
+        raise HandoutError(Problem(file, line, field, f'no catalogue for the language "{shown}"; {hint}available: '
                                    f"{', '.join(available())} (docs/languages.md shows how to add one)"))
     return code
+
+
+def meant(code: str, known) -> str | None:
+    """The language of `known` a mistaken code was probably meant to be: the same code in
+    other capitals or with a region (`ES`, `es-MX`: es), the start of the language's name in
+    English or in itself (`sp`, `span`, `spanish`, `esp`: es), or a code or name one slip away."""
+    from handoutgen.errors import closest
+
+    word = code.strip().casefold()
+    known = list(known)
+    names: dict[str, str] = {}  # a known language's code and names, casefolded → its code
+    for option in known:
+        names.setdefault(option.casefold(), option)
+    for option in known:
+        base = option.casefold().replace("_", "-").split("-")[0]
+        if word.replace("_", "-").split("-")[0] == base:
+            return option
+    from babel import Locale, UnknownLocaleError
+
+    for option in known:
+        try:
+            locale = Locale.parse(option.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            continue
+        for name in (locale.get_display_name("en"), locale.get_display_name()):
+            if name:
+                name = name.casefold().split(" (")[0]
+                names.setdefault(name, option)
+                if len(word) >= 2 and name.startswith(word):
+                    return option
+    close = closest(word, names)
+    return names[close] if close else None
 
 
 def po_path(lang: str) -> Path:

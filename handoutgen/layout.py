@@ -25,7 +25,6 @@ import re
 import threading
 import time
 import types
-import unicodedata
 from functools import cache, lru_cache, update_wrapper, wraps
 from pathlib import Path
 from typing import NamedTuple
@@ -34,7 +33,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from handoutgen import i18n
 from handoutgen.clinic import builtin_layouts_dir
@@ -50,6 +49,7 @@ from handoutgen.markup import (
     no_element,
     parse,
 )
+from handoutgen.privacy import without_names
 from handoutgen.readsafe import Refused, read_inside
 
 MAX_LAYOUT_BYTES = 256 * 1024  # one template file; a real layout is a few KB
@@ -534,8 +534,8 @@ def render(name: str, clinic_layouts: Path | None, **variables) -> Output:
             return Output(output, shown, parse(output))
         except MarkupError as exc:
             problem = markup_problem(clinic_layouts, name, variables, output, exc)
-    raise HandoutError(Problem(_scrub(problem.file, private), problem.line, _scrub(problem.field, private),
-                               _scrub(problem.message, private)))
+    raise HandoutError(Problem(without_names(problem.file, private), problem.line,
+                               without_names(problem.field, private), without_names(problem.message, private)))
 
 
 def markup_problem(clinic_layouts: Path | None, name: str, variables: dict, output: str,
@@ -716,20 +716,6 @@ def _where(env: jinja2.Environment, exc: Exception, name: str, recursion: bool =
     if recursion and seen:
         return max(seen, key=lambda place: seen[place])
     return where
-
-
-def _scrub(text: str, private: dict[str, str]) -> str:
-    """`text` with the patient's and therapist's names, whole or in words, in any
-    case, replaced by <patient> and <therapist>."""
-    for key, name in private.items():
-        forms = {name, unicodedata.normalize("NFC", name), " ".join(name.split()), str(escape(name)),
-                 repr(name)[1:-1]}
-        for form in sorted(forms, key=len, reverse=True):
-            if form.strip():
-                text = re.sub(re.escape(form), f"<{key}>", text, flags=re.IGNORECASE)
-        for word in sorted(set(re.findall(r"\w{2,}", name)), key=len, reverse=True):
-            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", f"<{key}>", text, flags=re.IGNORECASE)
-    return text
 
 
 @lru_cache(maxsize=256)

@@ -10,10 +10,10 @@ import re
 import unicodedata
 from typing import Annotated, Any, NoReturn
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
-from handoutgen.dosage import Duration, parse_duration
+from handoutgen.dosage import Duration, ZeroDuration, parse_duration
 from handoutgen.errors import closest
 from handoutgen.limits import MARGIN, MAX_PAGES
 
@@ -163,7 +163,12 @@ def count(low: int, high: int) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-def _duration(value: Any) -> Duration:
+# What a zero in each duration field is not, and what to do instead.
+_ZERO_IS_NOT = {"hold": ("a hold", "no hold"), "rest": ("a rest", "no rest"),
+                "duration": ("a duration", "no set time")}
+
+
+def _duration(value: Any, info: ValidationInfo) -> Duration:
     if isinstance(value, Duration):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -172,6 +177,11 @@ def _duration(value: Any) -> Duration:
         _fail(f"must be a duration such as 30 s or 1 min (got {_shown(value)})")
     try:
         return parse_duration(value)
+    except ZeroDuration:
+        name = info.field_name or "duration"
+        what, none = _ZERO_IS_NOT.get(name, ("a duration", "none"))
+        _fail(f'is zero, and zero is not {what} (got "{value.strip()}"); for {none}, leave {name} out; '
+              "else give at least 1 s, e.g. 30 s")
     except ValueError as exc:
         _fail(str(exc))
 
@@ -326,8 +336,11 @@ class ExerciseTranslation(Strict):
 LanguageCode = Annotated[str, BeforeValidator(lambda v: _language(v))]
 
 
+LANGUAGE_CODE_MAX = 20  # characters of a language code (en, es, pt-BR, ...)
+
+
 def _language(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > 20 or not value.isascii():
+    if not isinstance(value, str) or not value.strip() or len(value) > LANGUAGE_CODE_MAX or not value.isascii():
         _fail(f"must be a language code such as en or es (got {_shown(value)})")
     return value.strip()
 

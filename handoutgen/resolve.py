@@ -12,7 +12,7 @@ from handoutgen import contrast, translate
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem, closest
 from handoutgen.i18n import DEFAULT as DEFAULT_LANGUAGE
-from handoutgen.i18n import check_language
+from handoutgen.i18n import available, check_language
 from handoutgen.models import (
     INCOMPLETE_DOSE,
     MAX_EXERCISES,
@@ -25,7 +25,7 @@ from handoutgen.models import (
     relative_file,
 )
 from handoutgen.readsafe import Refused, inside
-from handoutgen.validate import validate
+from handoutgen.validate import language_problems, validate
 from handoutgen.yamlload import Document, dotted
 
 
@@ -68,19 +68,29 @@ class ResolvedHandout:
     image_uses: dict[str, list[Origin]] = field(default_factory=dict)
 
 
-def _texts(obj, doc: Document, path: tuple = ()):
-    """Every text value of a model with the line it came from."""
+def _texts(obj, doc: Document, lang: str, path: tuple = ()):
+    """Every text value of a model that a page in `lang` prints, with the line it came from:
+    of `translations:`, only `lang`'s; in another language than the default, not the texts
+    its translation replaces (translate.replaced). A character no font has, or a letter
+    written right to left, then fails only the page of the language it is in."""
     if isinstance(obj, str):
         yield obj, Origin(doc.file, doc.line_of(path), dotted(path))
     elif isinstance(obj, BaseModel):
+        skip = translate.replaced(obj, lang)
         for name, value in obj:
-            yield from _texts(value, doc, path + (name,))
+            if name in skip:
+                continue
+            if name == "translations" and isinstance(value, dict):
+                if lang in value:
+                    yield from _texts(value[lang], doc, lang, path + (name, lang))
+                continue
+            yield from _texts(value, doc, lang, path + (name,))
     elif isinstance(obj, (list, tuple)):
         for i, value in enumerate(obj):
-            yield from _texts(value, doc, path + (i,))
-    elif isinstance(obj, dict):  # translations, by language
+            yield from _texts(value, doc, lang, path + (i,))
+    elif isinstance(obj, dict):  # a translation's notes, by exercise id
         for key, value in obj.items():
-            yield from _texts(value, doc, path + (key,))
+            yield from _texts(value, doc, lang, path + (key,))
 
 
 class Library:
@@ -91,14 +101,16 @@ class Library:
         self._exercises: dict[str, tuple[Exercise | None, Document | None, list[Problem]]] = {}
         self._brand: tuple[Brand, Document] | None = None
         self._exercise_ids: list[str] | None = None
-        self._texts: dict[str, list[tuple[str, Origin]]] = {}  # of the brand and each exercise
+        self._texts: dict[tuple[str, str], list[tuple[str, Origin]]] = {}  # of the brand and each exercise
         self._image_paths: dict[str, Path | None] = {}
         self._image_names: list[str] | None = None
+        self._languages: list[str] | None = None
 
     def brand(self) -> tuple[Brand, Document]:
         if self._brand is None:
             doc = self.clinic.load(self.clinic.brand_path)
             brand, problems = validate(Brand, doc)
+            problems += language_problems(doc, self.languages(doc))
             logo = brand.logo if brand is not None else _raw_file(doc, ("logo",), problems)
             if logo:
                 problems += self.image_problems(logo, doc, ("logo",))
@@ -111,11 +123,31 @@ class Library:
             self._brand = (brand, doc)
         return self._brand
 
-    def texts(self, key: str, model: BaseModel, doc: Document) -> list[tuple[str, Origin]]:
-        """Every text of the brand ("brand") or of an exercise (its id), collected once."""
-        if key not in self._texts:
-            self._texts[key] = list(_texts(model, doc))
-        return self._texts[key]
+    def languages(self, brand_doc: Document | None = None) -> list[str]:
+        """The languages a `translations:` may be in: each catalogue's (i18n.available) and
+        those brand.yaml's `languages:` lists (as written, valid or not: its own errors are
+        reported with the brand)."""
+        if self._languages is None:
+            if brand_doc is None:
+                try:
+                    brand_doc = self.brand()[1]
+                except HandoutError:  # reported on its own; the brand's own list, if it can be read
+                    try:
+                        brand_doc = self.clinic.load(self.clinic.brand_path)
+                    except HandoutError:
+                        brand_doc = None
+            listed = brand_doc.data.get("languages") if brand_doc is not None and isinstance(brand_doc.data, dict) \
+                else None
+            extra = [code.strip() for code in listed if isinstance(code, str)] if isinstance(listed, list) else []
+            self._languages = list(dict.fromkeys([*available(), *extra]))
+        return self._languages
+
+    def texts(self, key: str, model: BaseModel, doc: Document, lang: str) -> list[tuple[str, Origin]]:
+        """Every text of the brand ("brand") or of an exercise (its id) a page in `lang`
+        prints, collected once per language."""
+        if (key, lang) not in self._texts:
+            self._texts[(key, lang)] = list(_texts(model, doc, lang))
+        return self._texts[(key, lang)]
 
     def exercise_ids(self) -> list[str]:
         if self._exercise_ids is None:
@@ -131,6 +163,7 @@ class Library:
                 self._exercises[ex_id] = (None, None, exc.problems)
             else:
                 exercise, problems = validate(Exercise, doc)
+                problems += language_problems(doc, self.languages())
                 # Checked even when other fields are wrong: every problem of the file at once.
                 image = exercise.image if exercise is not None else _raw_file(doc, ("image",), problems)
                 if image:
@@ -257,6 +290,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
     except HandoutError as exc:
         raise HandoutError(brand_problems + exc.problems) from None
     model, problems = validate(HandoutFile, doc)
+    problems += language_problems(doc, library.languages())
     known = library.exercise_ids()
     unknown = _unknown_uses(doc, known)
     # One message for one `use:`: "no exercise" (with did-you-mean) replaces the id's own format error.
@@ -270,9 +304,12 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         for ex_id in _raw_uses(doc, known):
             problems += library.exercise(ex_id)[2]
         raise HandoutError(brand_problems + problems + unknown)
-    texts = library.texts("brand", brand, brand_doc) + list(_texts(model, doc))
+    # The page's language: --lang, else the handout's `language:` (checked below); its texts from `translations:`.
+    page = (lang or model.language or DEFAULT_LANGUAGE).strip()
+    texts = library.texts("brand", brand, brand_doc, page) + list(_texts(model, doc, page))
     views: list[ExerciseView] = []
     sources: dict[int, tuple] = {}  # id(view): (exercise, its document, its path, its note's path in the handout)
+    limb_at: dict[int, Origin] = {}  # id(view): where its limb is written, when that is its exercise's file
     found: dict[str, Path | None] = {}  # None: missing, reported by image_problems
     if brand.logo:
         found[brand.logo] = library.image_path(brand.logo)
@@ -286,7 +323,7 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
             if base is None:
                 problems.extend(base_problems)
                 continue
-            texts.extend(library.texts(f"exercise {entry.use}", base, base_doc))
+            texts.extend(library.texts(f"exercise {entry.use}", base, base_doc, page))
             dose = (base.dosage or DoseFields()).merged(entry.dosage) if (base.dosage or entry.dosage) else None
             origin = Origin(doc.file, doc.line_of(where), dotted(where))
             source = base
@@ -302,8 +339,13 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         views.append(view)
         sources[id(view)] = (source, base_doc if isinstance(entry, ExerciseRef) else doc,
                              () if isinstance(entry, ExerciseRef) else where, where + ("note",))
+        if isinstance(entry, ExerciseRef) and not (entry.dosage and entry.dosage.limb):
+            _limb_from_file(limb_at, view, base, base_doc)
     # Per-patient program edits (--skip, --add); numbers are the handout's own card numbers.
-    added, skipped = _edit_program(views, skip, add, dose_overrides or {}, library, known, texts, problems)
+    added, skipped = _edit_program(views, skip, add, dose_overrides or {}, library, known, texts, problems, page)
+    for view in added:
+        base, base_doc, _ = library.exercise(view.use or "")
+        _limb_from_file(limb_at, view, base, base_doc)
     # Per-exercise dose overrides from the command line (--dose ID.FIELD=VALUE).
     given: dict[tuple[int, str], str] = {}
     for key, changes in (dose_overrides or {}).items():
@@ -332,14 +374,16 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                                             f'"--dose {earlier}" and "--dose {key}.{name}={changes[name]}" '
                                             "change the same exercise's dose two ways; give it once"))
             view.dose = (view.dose or DoseFields()).merged(extra)
+            if extra.limb is not None:  # the limb is now the command line's
+                limb_at.pop(id(view), None)
     views = [v for v in views if id(v) not in skipped] + added
     for view in views:
         if view.dose is not None and not view.dose.is_complete():
             o = view.origin
             problems.append(Problem(o.file, o.line, o.field + ".dosage", INCOMPLETE_DOSE))
         if view.dose is not None and view.dose.limb is not None and view.dose.side is None:
-            o = view.origin
-            problems.append(Problem(o.file, o.line, o.field + ".dosage.limb", LIMB_WITHOUT_SIDE))
+            o = limb_at.get(id(view)) or Origin(view.origin.file, view.origin.line, view.origin.field + ".dosage.limb")
+            problems.append(Problem(o.file, o.line, o.field, LIMB_WITHOUT_SIDE))
         if view.image:
             found[view.image] = library.image_path(view.image)
     # Where each picture is named (a broken one is reported there), and the files' own warnings.
@@ -356,6 +400,13 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
             continue
         if view.image:
             _use(uses, view.image, source_doc, at + ("image",))
+        if view.video:  # named where the link is written, not at the layout line that prints it
+            from handoutgen.flowables import qr_problem
+
+            too_long = qr_problem(view.video)
+            if too_long is not None:
+                problems.append(Problem(source_doc.file, source_doc.line_of(at + ("video",)), dotted(at + ("video",)),
+                                        f"cannot be printed as a QR code: {too_long}"))
         if all(source_doc is not seen for seen in warned):
             warned.append(source_doc)
     people = {} if people is None else people  # cleaned in place: the caller's names are the cleaned ones
@@ -394,6 +445,13 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                            warnings=[w for d in warned for w in d.warnings] + _warnings(doc, views))
 
 
+def _limb_from_file(limb_at: dict[int, Origin], view: ExerciseView, base: Exercise | None,
+                    doc: Document | None) -> None:
+    """`view` takes its limb from its exercise's file: a limb without a side is reported there."""
+    if base is not None and doc is not None and base.dosage is not None and base.dosage.limb is not None:
+        limb_at[id(view)] = Origin(doc.file, doc.line_of(("dosage", "limb")), "dosage.limb")
+
+
 def _use(uses: dict[str, list[Origin]], name: str, doc: Document, at: tuple) -> None:
     """`doc` names picture `name` at `at`: kept once per file (its first place)."""
     origins = uses.setdefault(name, [])
@@ -403,7 +461,8 @@ def _use(uses: dict[str, list[Origin]], name: str, doc: Document, at: tuple) -> 
 
 def _edit_program(views: list[ExerciseView], skip: tuple[str, ...], add: tuple[str, ...],
                   doses: dict[str, dict[str, str]], library: Library, known: list[str],
-                  texts: list[tuple[str, Origin]], problems: list[Problem]) -> tuple[list[ExerciseView], set[int]]:
+                  texts: list[tuple[str, Origin]], problems: list[Problem],
+                  lang: str = DEFAULT_LANGUAGE) -> tuple[list[ExerciseView], set[int]]:
     """One patient's program: the exercises `add`ed (library ids, with their default dose) and
     the `id()`s of those to `skip` (ids or the handout's card numbers). Options that contradict
     each other for one exercise are problems naming both."""
@@ -459,7 +518,7 @@ def _edit_program(views: list[ExerciseView], skip: tuple[str, ...], add: tuple[s
         if base is None:
             problems.extend(base_problems)
             continue
-        texts.extend(library.texts(f"exercise {ex_id}", base, base_doc))
+        texts.extend(library.texts(f"exercise {ex_id}", base, base_doc, lang))
         added.append(ExerciseView(name=base.name, steps=list(base.steps), purpose=base.purpose, image=base.image,
                                   dose=base.dosage, equipment=base.equipment, cautions=list(base.cautions),
                                   video=base.video, origin=Origin("command line", None, option), use=ex_id))

@@ -9,9 +9,34 @@ from __future__ import annotations
 
 from handoutgen.errors import Problem
 from handoutgen.i18n import DEFAULT
+from handoutgen.models import Brand, Exercise, ExerciseRef, HandoutFile
 from handoutgen.yamlload import Document, dotted
 
 LANGUAGE_NAMES = {"es": "Spanish", "en": "English", "fr": "French", "pt": "Portuguese", "de": "German"}
+
+# The texts a page in another language takes from `translations:` (a missing one is an error).
+EXERCISE_FIELDS = ("name", "purpose", "steps", "equipment", "cautions")
+HANDOUT_FIELDS = ("title", "summary")  # and its sections, one for one
+BRAND_FIELDS = ("tagline", "safety", "footer")
+BRAND_KEPT = ("clinic", "address")  # names and addresses may stay as they are
+
+
+def replaced(model, lang: str) -> tuple[str, ...]:
+    """The fields of `model` (a brand, handout, exercise or an exercise taken with use:)
+    whose own text a page in `lang` does not print: its translation replaces it. Their
+    characters are checked on that language's page only (pipeline.check_characters)."""
+    if lang == DEFAULT:
+        return ()
+    if isinstance(model, Exercise):
+        return (*EXERCISE_FIELDS, "note")
+    if isinstance(model, ExerciseRef):
+        return ("note",)  # by the handout's translations: LANG: exercises: ID: note:
+    if isinstance(model, HandoutFile):
+        return (*HANDOUT_FIELDS, "sections")
+    if isinstance(model, Brand):
+        tr = model.translations.get(lang)
+        return BRAND_FIELDS + tuple(name for name in BRAND_KEPT if tr is not None and getattr(tr, name) is not None)
+    return ()
 
 
 def _missing(doc: Document, path: tuple, lang: str, field: str) -> Problem:
@@ -51,7 +76,7 @@ def exercise(view, source, doc: Document, where: tuple, lang: str, problems: lis
     def get(name):
         return getattr(tr, name, None) if tr is not None else None
 
-    for name in ("name", "purpose", "steps", "equipment", "cautions"):
+    for name in EXERCISE_FIELDS:
         value = getattr(view, name)
         setattr(view, name, _one(value, get(name), doc, where + (name,), lang, name, problems, where))
     if view.note:
@@ -68,7 +93,7 @@ def handout(model, doc: Document, lang: str, problems: list[Problem]):
         return model
     tr = model.translations.get(lang)
     changes = {}
-    for name in ("title", "summary"):
+    for name in HANDOUT_FIELDS:
         changes[name] = _one(getattr(model, name), getattr(tr, name, None) if tr else None,
                              doc, (name,), lang, name, problems)
     sections = []
@@ -103,10 +128,10 @@ def brand(brand_model, doc: Document, lang: str, problems: list[Problem]):
         return brand_model
     tr = brand_model.translations.get(lang)
     changes = {}
-    for name in ("tagline", "safety", "footer"):
+    for name in BRAND_FIELDS:
         changes[name] = _one(getattr(brand_model, name), getattr(tr, name, None) if tr else None,
                              doc, (name,), lang, name, problems)
-    for name in ("clinic", "address"):  # names and addresses may stay as they are
+    for name in BRAND_KEPT:
         if tr is not None and getattr(tr, name) is not None:
             changes[name] = getattr(tr, name)
     return brand_model.model_copy(update=changes)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Iterable
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from handoutgen.errors import Problem, closest
-from handoutgen.models import EMPTY_REQUIRED, EMPTY_TEXT, UNION_MODELS, UNION_TAGS, ExerciseRef
+from handoutgen.i18n import meant
+from handoutgen.models import EMPTY_REQUIRED, EMPTY_TEXT, LANGUAGE_CODE_MAX, UNION_MODELS, UNION_TAGS, ExerciseRef
 from handoutgen.yamlload import Document, dotted
 
 M = TypeVar("M", bound=BaseModel)
@@ -50,11 +52,38 @@ def _required(model: type[BaseModel], name) -> bool:
     return field is not None and field.is_required()
 
 
+def language_problems(doc: Document, known: Iterable[str]) -> list[Problem]:
+    """`translations: {sp: ...}`: a language code under `translations:` (of the file, or of an
+    exercise written out in a handout) that is not `known` (the languages with a catalogue and
+    those brand.yaml's `languages:` lists) would never be printed: an error, with the code it
+    was probably meant to be. A code the model refuses (too long, not ASCII) is left to it."""
+    codes = list(dict.fromkeys(known))
+    problems = []
+    for path, line in doc.key_lines.items():
+        if not (path[:-1] == ("translations",) or (len(path) == 4 and path[0] == "exercises"
+                                                   and isinstance(path[1], int) and path[2] == "translations")):
+            continue
+        code = path[-1]
+        if not isinstance(code, str) or not code.strip() or len(code) > LANGUAGE_CODE_MAX or not code.isascii() \
+                or code.strip() in codes:
+            continue
+        close = meant(code, codes)
+        hint = f"did you mean {close}? (known: {', '.join(codes)})" if close else \
+            (f"use a language with a catalogue or in brand.yaml's languages: ({', '.join(codes)}), "
+             "or add its catalogue (docs/languages.md)")
+        problems.append(Problem(doc.file, line, dotted(path), "is not a language handoutgen knows, so this "
+                                f"translation would never be printed; {hint}"))
+    return problems
+
+
 def _problem(model: type[BaseModel], doc: Document, err) -> Problem:
     loc = tuple(part for part in err["loc"] if part not in UNION_TAGS)
     kind, value = err["type"], err.get("input")
+    key_error = bool(loc) and loc[-1] == "[key]"  # pydantic's place for a dict's key (a language code)
+    if key_error:
+        loc = loc[:-1]
     field = dotted(loc)
-    line = doc.line_of(loc)
+    line = doc.line_of(loc, key=key_error)
     comment = doc.comments.get(loc)
     if comment is not None and value is None:  # `accent: #FFF176`: the value was read as a comment
         what = "colour" if re.fullmatch(r"#[0-9a-fA-F]{3,8}", comment) else "text"
@@ -73,13 +102,16 @@ def _problem(model: type[BaseModel], doc: Document, err) -> Problem:
     elif kind == "extra_forbidden":
         allowed = _allowed_fields(model, loc[:-1], _under(err["loc"], "<ref>") or _under(err["loc"], "<inline>"))
         close = closest(str(loc[-1]), allowed)
-        hint = f'did you mean "{close}"?' if close else f"allowed here: {', '.join(allowed)}"
+        hint = f'did you mean "{close}"?' if close else \
+            (f"allowed here: {', '.join(allowed)}" if allowed else "remove it (docs/formats.md lists the fields)")
         message = f"unknown field; {hint}"
         line = doc.line_of(loc, key=True)
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         message = f"must be a set of `field: value` lines, not {_kind(value)}"
     elif kind == "list_type":
         message = f"must be a list (one `- item` per line), not {_kind(value)}"
+        if isinstance(value, str) and value[:1] == "-" and value[1:2].isalpha():  # `-Stand tall`: no space
+            message += '; an item needs a space after its dash ("- ")'
     elif kind == "too_short":
         message = "needs at least one item"
     else:  # pragma: no cover - a pydantic message we did not expect
@@ -118,17 +150,20 @@ def _kind(value) -> str:
 
 def _allowed_fields(model: type[BaseModel], loc: tuple, tag: str | None = None) -> list[str]:
     """Field names of the model(s) found at `loc`, for "did you mean" hints; `tag`:
-    which model of a union (an exercise taken with use:, or written out)."""
-    models = [model]
+    which model of a union (an exercise taken with use:, or written out). A part of
+    `loc` under a set of fields by key (`translations: {es: ...}`) is its key."""
+    kinds: list = [model]  # the annotations found at the part of `loc` reached
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int):  # an item of a list: _members looks into lists
             continue
         found = []
-        for m in models:
-            info = m.model_fields.get(part)
-            if info is not None:
-                found.extend(_models_in(info.annotation))
-        models = found
+        for member in (m for kind in kinds for m in _members(kind)):
+            if isinstance(member, _ByKey):
+                found.append(member.value)
+            elif (info := member.model_fields.get(part)) is not None:
+                found.append(info.annotation)
+        kinds = found
+    models = [m for kind in kinds for m in _members(kind) if not isinstance(m, _ByKey)]
     if tag is not None and UNION_MODELS[tag] in models:
         models = [UNION_MODELS[tag]]
     names: list[str] = []
@@ -137,12 +172,23 @@ def _allowed_fields(model: type[BaseModel], loc: tuple, tag: str | None = None) 
     return names
 
 
-def _models_in(annotation) -> list[type[BaseModel]]:
+class _ByKey(typing.NamedTuple):
+    """A set of fields by key (`dict[str, X]`): what each key holds."""
+
+    value: object
+
+
+def _members(annotation) -> list:
+    """The models an annotation may hold (through unions, lists and Annotated), and the
+    sets of fields by key (as _ByKey) among them."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _models_in(typing.get_args(annotation)[0])
+        return _members(typing.get_args(annotation)[0])
+    if origin is dict:
+        args = typing.get_args(annotation)
+        return [_ByKey(args[1])] if len(args) == 2 else []
     if origin in (typing.Union, types.UnionType, list):
-        return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
     return []

@@ -141,7 +141,7 @@ def load_yaml_bytes(raw: bytes, shown_as: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
-        cut = _cut_by_comment(text, exc)
+        cut = _cut_by_comment(text, exc) or _dash_out_of_place(text, exc)
         if cut is not None:  # `colors: {primary: #1B5E8C}`: named on the line of the #, not where YAML gave up
             fail(f"YAML syntax error: {what}{cut[1]}", cut[0])
         fail(f"YAML syntax error: {what}{_hint(text, exc)}", mark.line + 1 if mark else None)
@@ -198,6 +198,46 @@ def _cut_by_comment(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str] | N
     what = "colour" if re.fullmatch(r"#[0-9a-fA-F]{3,8}", value) else "text"
     return start.line + 1, (f"; a # starts a comment in YAML, so the rest of the line after {value} was read as a "
                             f'comment; put the {what} in quotes, e.g. {key}: "{value}"')
+
+
+_NO_SPACE_DASH = re.compile(r"(\s*)-([^\s\-\d][^\n]*)")
+
+
+def _dash_out_of_place(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """A list item YAML could not place, on its own line, and the fix in plain words:
+    `-Circle one way` (no space after the dash), or a `- ` further left than the items of the
+    list above it (a step at the start of the line)."""
+    lines = text.split("\n")
+    start, mark = exc.context_mark, exc.problem_mark
+    if start is not None and "simple key" in (exc.context or "") and start.line < len(lines):
+        found = _NO_SPACE_DASH.fullmatch(lines[start.line].rstrip("\r"))
+        if found is not None and found.start(2) == start.column + 1:
+            item = _clipped(found.group(2).strip())
+            return start.line + 1, (f'; "-{item}" has no space after its dash, so it is not a list item: '
+                                    f'write "- {item}"')
+    if mark is None or mark.line >= len(lines) or not lines[mark.line][mark.column:].startswith("-"):
+        return None
+    if "expected key" not in (exc.problem or "") and "found '-'" not in (exc.problem or ""):
+        return None
+    for above in range(mark.line - 1, -1, -1):
+        entry = re.match(r"(\s*)- ", lines[above])
+        if entry is not None and len(entry.group(1)) > mark.column:
+            spaces = len(entry.group(1))
+            return mark.line + 1, (f'; this "- " is further left than the items of the list above it (line '
+                                   f"{above + 1}), so it is not part of that list: indent it by {spaces} "
+                                   f"space{'s' if spaces != 1 else ''}, as they are")
+        if entry is not None or (lines[above].strip() and len(lines[above]) - len(lines[above].lstrip()) <= mark.column
+                                 and not lines[above].lstrip().startswith("#")):
+            return None
+    return None
+
+
+def _clipped(text: str, most: int = 40) -> str:
+    """`text`, or its first words up to `most` characters, for quoting in a message."""
+    if len(text) <= most:
+        return text
+    cut = text[:most - 3]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "..."
 
 
 def _build(events, doc: Document, problems: list[Problem], text: str = "") -> bool:
@@ -312,6 +352,10 @@ def _build(events, doc: Document, problems: list[Problem], text: str = "") -> bo
                 # In every style but literal (|), a lone newline in the value is where
                 # the author left a blank line: make paragraph breaks uniform.
                 value = event.value if event.style == "|" else event.value.replace("\n", "\n\n")
+                if keep and not is_key and not event.style and event.value[:1] == "-":
+                    _dash_without_space(doc, event, path, text)
+                if keep and not is_key and not event.style and event.end_mark.line > event.start_mark.line:
+                    _joined_items(doc, event, path, text)
             if stack and stack[-1].flow is not None:
                 stack[-1].flow.append((value, not event.style, line) if isinstance(value, str) else None)
             done(value, line, is_key, event.value if is_key else None)
@@ -342,6 +386,53 @@ def _comment_after(text: str, index: int) -> str | None:
     """The comment right after an empty value on its line, `#` included (`accent: #FFF176`)."""
     found = _COMMENT.match(text, index)
     return "#" + found.group(1).rstrip() if found and found.group(1).strip() else None
+
+
+def _item_word(path: FieldPath) -> str:
+    """What one item of the list at `path` is called in a message: "step", "caution", ..."""
+    named = _named(path)
+    word = SENTENCE_LISTS.get(named[-1]) if named and isinstance(named[-1], str) else None
+    return word or "item"
+
+
+def _joined_items(doc: Document, event, path: FieldPath, text: str) -> None:
+    """Warn when a line of a text written over several lines starts with "- ": a list item
+    indented further than the one above, which YAML joins to it as one text
+    ("Make a fist with your thumb. - Circle one way.")."""
+    source = text[event.start_mark.index:event.end_mark.index].split("\n")
+    for offset, line in enumerate(source[1:], 1):
+        item = line.strip()
+        if item != "-" and not item.startswith("- "):
+            continue
+        where = event.value.find(item)
+        before = event.value[:where].split()[-1:] if where > 0 else []
+        after = item.split()
+        quoted = " ".join(before + after[:4]) + ("…" if len(after) > 4 else "")
+        word = _item_word(path)
+        if path and isinstance(path[-1], int):
+            message = (f'this line starts with "- " but is indented further than the {word} above it, so YAML '
+                       f'joined the two into one {word} ("…{quoted}"); to make it a {word} of its own, start its '
+                       '"- " in the same column as the others')
+        else:
+            message = (f'this line starts with "- " but YAML read it as part of the text above it ("…{quoted}"); '
+                       "if it is meant as a list item, write the field as a list, each item on a line of its own "
+                       'starting with "- "')
+        doc.warnings.append(Problem(doc.file, event.start_mark.line + 1 + offset, _dotted(path), message))
+        return
+
+
+def _dash_without_space(doc: Document, event, path: FieldPath, text: str) -> None:
+    """Warn when a text on a line of its own starts with a dash and a letter (`-Circle one way`):
+    meant as a list item, it needs a space after the dash; as it is, it is text."""
+    line_start = text.rfind("\n", 0, event.start_mark.index) + 1
+    if text[line_start:event.start_mark.index].strip() or not event.value[1:2].isalpha():
+        return
+    first = text[event.start_mark.index:event.end_mark.index].split("\n")[0]  # its first line
+    item = _clipped(first[1:].strip())
+    doc.warnings.append(Problem(
+        doc.file, event.start_mark.line + 1, _dotted(path),
+        f'"-{item}" has no space after its dash, so it is read as text, not as a list item; '
+        f'if it is meant as one, write "- {item}"'))
 
 
 # Fields whose list items are sentences, and what one item is called in a message.
