@@ -19,6 +19,7 @@ import click
 from handoutgen import __version__
 from handoutgen.clinic import Clinic
 from handoutgen.errors import HandoutError, Problem
+from handoutgen.errors import shown as escaped
 from handoutgen.limits import LARGE_PRINT_MAX_PAGES, MAX_PAGES
 from handoutgen.privacy import without_names as _without_names
 
@@ -248,7 +249,7 @@ def render(handout, patient, therapist, day, kind, doses, skip, add, output, pag
     for warning in rendered.warnings:
         click.echo(f"warning: {warning}", err=True)
     count = f"{rendered.pages} page{'s' if rendered.pages > 1 else ''}"
-    shown = "the PDF to standard output" if target is STDOUT else target
+    shown = "the PDF to standard output" if target is STDOUT else escaped(str(target))
     click.echo(f"wrote {shown} ({count}, {len(rendered.pdf) // 1024} KB, {rendered.body_pt:g} pt text)",
                err=target is STDOUT)
 
@@ -282,7 +283,7 @@ def preview(handout, kind, patient, therapist, day, dpi, doses, skip, add, outpu
     out = _output(output, "picture", clinic, patient)
     with _whole_writes(out):
         target, size = preview_file(clinic, handout, out, discharge, kind, dpi)
-    shown = "the picture to standard output" if target is STDOUT else target
+    shown = "the picture to standard output" if target is STDOUT else escaped(str(target))
     click.echo(f"wrote {shown} ({size[0]}×{size[1]} pixels)", err=target is STDOUT)
 
 

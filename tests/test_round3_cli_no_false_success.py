@@ -140,3 +140,14 @@ def test_init_with_a_name_too_long_for_the_file_system_is_a_clear_error(tmp_path
                               "choose a shorter name, nothing was changed")
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_carriage_return_in_the_output_name_is_shown_escaped(tmp_path):
+    """`wrote PATH` quotes a file name the user typed: a control character in it must not
+    reach the terminal raw (it could rewrite the line, e.g. hide a warning)."""
+    target = tmp_path / "a\rb.pdf"
+    result = subprocess.run([sys.executable, "generate.py", "render", "knee-arthritis-walking", "-o", str(target)],
+                            cwd=REPO, capture_output=True, text=True, check=True)
+    assert target.exists()
+    assert "\r" not in result.stdout + result.stderr
+    assert "a\\rb.pdf" in result.stdout + result.stderr
