@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import secrets
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -36,11 +37,11 @@ def write_together(files: list[tuple[Path, bytes]], durable: bool = True) -> Non
         for path, data in files:
             path.parent.mkdir(parents=True, exist_ok=True)
             temps.append((path, _write_temp(path, data, durable, mode)))
-        for index, (path, tmp) in enumerate(temps):
-            if index < len(temps) - 1:  # after the last rename there is nothing left to undo
-                backup = _keep(path)
-                if backup is not None:
-                    backups[path] = backup
+        for path, _ in temps[:-1]:  # after the last rename there is nothing left to undo
+            backup = _keep(path)
+            if backup is not None:
+                backups[path] = backup
+        for path, tmp in temps:
             try:
                 os.replace(tmp, path)
             except OSError as exc:
@@ -109,12 +110,26 @@ def _refuse_non_regular(path: Path) -> None:
 
 
 def _keep(path: Path) -> str | None:
-    """A second name for the current file, to restore it if a later rename fails."""
+    """A second name for the current file (None: there is none), to put it back if a
+    later rename fails: a hard link, or where the file system has none (FAT, some
+    network shares) a copy. If neither can be made, OSError: nothing is replaced."""
     backup = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         os.link(path, backup, follow_symlinks=False)
+        return backup
+    except FileNotFoundError:
+        return None  # no old file: undone by removing the new one
     except OSError:
-        return None  # no old file (or no hard links here): nothing to restore
+        pass
+    try:
+        shutil.copy2(path, backup, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(backup)
+        exc.filename = str(path)
+        raise
     return backup
 
 

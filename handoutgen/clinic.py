@@ -180,7 +180,10 @@ class Clinic:
 
     def inside(self, path: Path) -> Path | None:
         """`path` with symlinks resolved if it stays inside the clinic folder, else None."""
-        real = path.resolve()
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+            return None
         return real if real.is_relative_to(self.root) else None
 
 

@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Paragraph
 
-from handoutgen import checklist, rl, words
+from handoutgen import checklist, i18n, rl, words
 from handoutgen.boxes import Box, Columns, Line
 from handoutgen.contrast import blend
 from handoutgen.fonts import FALLBACK_NAME, FontSet
@@ -174,8 +174,9 @@ def _style_key(style: ParagraphStyle, ignore: frozenset = frozenset()) -> int:
 
 
 @lru_cache(maxsize=64)
-def _label_width(font: str, size: float) -> float:
-    """The widest "Page k of n": every page's running text then wraps alike (digits differ in width)."""
+def _label_width(font: str, size: float, lang: str) -> float:
+    """The widest "Page k of n" in `lang` (the page's language: the words differ): every page's
+    running text then wraps alike (digits differ in width)."""
     return max(stringWidth(words.page_of(k, n), font, size) for n in range(1, 10) for k in range(1, n + 1))
 
 
@@ -392,7 +393,10 @@ class Renderer:
     def __init__(self, ctx: Context, memo: dict | None = None):
         self.ctx = ctx
         self.st = styles_for(ctx)
-        self.style_id = id(self.st)  # styles are made once per process: fonts, colours, size, spacing
+        # What a flowable looks like besides its markup, for the memos' keys (cards, headers,
+        # placements): the styles (made once per process: fonts, colours, size, spacing) and the
+        # page's language, whose words ("Questions? Call", "continued") no markup carries.
+        self.style_id = (id(self.st), i18n.current())
         self.space = ctx.fit.space
         # Blocks already made for another fitting trial of this page: only
         # cards depend on the picture size and columns, the rest on size and spacing.
@@ -718,7 +722,7 @@ class Renderer:
             header = page.first("header")
             sources = [n for n in (header.elements() if header is not None else []) if n.tag in ("clinic", "phone")]
             text = " · ".join(self.inline(n) for n in sources)
-        width = _label_width(self.st.running_page.fontName, self.st.running_page.fontSize) + 12
+        width = _label_width(self.st.running_page.fontName, self.st.running_page.fontSize, i18n.current()) + 12
         style = _fewest_lines(text, self.st.running, self.ctx.width - width, self.ctx.fit.floor)
         right = paragraph(escape(label), self.st.running_page)
         return [Columns([(None, paragraph(text, style)), (width, right)]),

@@ -181,39 +181,64 @@ def _check_shape(shown: str, width: float, height: float, unit: str) -> None:
 
 
 _SVG_REFUSED = {"image", "foreignObject", "script", "iframe", "video", "audio"}
+# How much drawing an SVG may ask for. svglib takes about a third of a millisecond per
+# element each time a process reads the file (60,000 shapes: 24 s and more for every
+# render), and stops copying <use>s after 10,000 (svglib.MAX_USE_EXPANSIONS), printing
+# the rest of the drawing without them. A logo or an exercise drawing needs far less.
+MAX_SVG_ELEMENTS = 5_000  # shapes, groups and the like, each copy a <use> makes counted
+MAX_SVG_USES = 2_000  # copies made by <use>, those inside copied parts counted too
+MAX_SVG_PATH_DATA = 500_000  # characters of path data (d=, points=), each copy counted
+_PATH_DATA = {"d", "points"}
+_HUGE = 10 ** 12  # counts stop growing here (<use>s of <use>s grow them exponentially)
+
+
+class _Forbidden(Exception):
+    """A DOCTYPE, an entity or a notation declaration, met while parsing."""
 
 
 def check_svg(data: bytes, shown: str) -> None:
-    """Refuse anything in an SVG that could reach outside the file: entities,
-    embedded or linked pictures, scripts, and links to other files."""
-    import xml.etree.ElementTree as ET
+    """Refuse anything in an SVG that could reach outside the file (a DOCTYPE or
+    entity declaration anywhere in it, embedded or linked pictures, scripts, links to
+    other files), numbers that cannot be drawn, and more drawing than a page needs
+    (MAX_SVG_ELEMENTS, MAX_SVG_USES, MAX_SVG_PATH_DATA).
 
-    lowered = data[:200_000].lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
+    The whole file is read by one XML parser (expat) that refuses any DTD the moment it
+    starts (as defusedxml's forbid_dtd does), so nothing is declared or expanded, wherever
+    in the file it is; svglib only sees a file that has passed."""
+    from xml.parsers import expat
+
+    svg = _SvgScan()
+    parser = expat.ParserCreate(namespace_separator="}")
+
+    def forbidden(*_args) -> NoReturn:
+        raise _Forbidden
+
+    parser.StartDoctypeDeclHandler = forbidden
+    parser.EntityDeclHandler = forbidden
+    parser.UnparsedEntityDeclHandler = forbidden
+    parser.NotationDeclHandler = forbidden
+    parser.ExternalEntityRefHandler = forbidden
+    parser.StartElementHandler = lambda tag, attrs: svg.start(tag, attrs, parser.CurrentLineNumber)
+    parser.EndElementHandler = svg.end
+    parser.CharacterDataHandler = svg.chars
+    try:
+        parser.Parse(data, True)
+    except _Forbidden:
         _fail(shown, "has a DOCTYPE or entity declarations, which are not allowed in pictures; "
                      "export it again as plain SVG")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        _fail(shown, f"cannot be read as an SVG drawing (line {exc.position[0]}: not well-formed XML)")
-    if root.tag.rpartition("}")[2] != "svg":
+    except expat.ExpatError as exc:
+        _fail(shown, f"cannot be read as an SVG drawing (line {exc.lineno}: not well-formed XML)")
+    if svg.root_tag != "svg":
         _fail(shown, "is not an SVG drawing (its first element is not <svg>)")
-    for element in root.iter():
-        name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
-        if name in _SVG_REFUSED:
-            _fail(shown, f"contains <{name}>, which is not allowed in pictures; export the drawing "
-                         "without embedded pictures, scripts or other content")
-        texts = list(element.attrib.items()) + ([("style", element.text)] if name == "style" else [])
-        for key, value in texts:
-            value = value or ""
-            if key.rpartition("}")[2] == "href" and not value.startswith("#"):
-                _fail(shown, f'links to "{value[:60]}"; pictures must not refer to other files')
-            for target in re.findall(r"url\(\s*['\"]?([^'\")]*)", value):
-                if not target.startswith("#"):
-                    _fail(shown, f'refers to "{target[:60]}"; pictures must not refer to other files')
-            if "@import" in value:
-                _fail(shown, "imports a style sheet; pictures must not refer to other files")
-    _check_svg_numbers(data, shown)
+    if svg.refused:
+        _fail(shown, svg.refused)
+    if svg.numbers:
+        raise HandoutError([Problem(shown, line, "", f'{name} "{_clip(value)}" {why}; export the drawing again '
+                                                     "with ordinary sizes (or save it as PNG)")
+                            for line, name, value, why in svg.numbers[:10]])
+    problems = svg.complexity(shown)
+    if problems:
+        raise HandoutError(problems)
 
 
 # Attributes that name things rather than measure them: their digits are not numbers.
@@ -223,52 +248,148 @@ _SVG_NUMBER = re.compile(r"(?<![\d.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _SVG_NOT_NUMBERS = re.compile(r"#[0-9A-Za-z_-]+|url\([^)]*\)")  # colours and references
 
 
-def _check_svg_numbers(data: bytes, shown: str) -> None:
-    """Refuse sizes, coordinates and stroke widths that cannot be drawn: not a
-    finite number (inf, nan), or beyond MAX_SVG_NUMBER (1e308 overflows the
-    PDF's numbers). Each is named with its line in the SVG file."""
-    from xml.parsers import expat
+class _SvgScan:
+    """What check_svg learns from the parser's events, in one pass over the file:
+    the first thing refused, numbers that cannot be drawn (inf, nan, beyond
+    MAX_SVG_NUMBER: 1e308 overflows the PDF's numbers; each with its line), and the
+    tree of elements with their ids, <use> targets and path data, to count the drawing
+    as svglib will make it."""
 
-    found: list[tuple[int, str, str, str]] = []  # (line, attribute, value, why)
-    style_line: list[int] = []
+    def __init__(self) -> None:
+        self.root_tag: str | None = None
+        self.refused = ""
+        self.numbers: list[tuple[int, str, str, str]] = []  # (line, attribute, value, why)
+        self.parents: list[int] = []  # of each element, -1 for the root
+        self.path_data: list[int] = []  # characters of d= and points= of each element
+        self.targets: dict[int, tuple[str, int]] = {}  # a <use>'s index: (the id it copies, its line)
+        self.ids: dict[str, int] = {}
+        self._open: list[int] = []  # the elements not yet closed
+        self._style: list[str] | None = None  # the text of the <style> being read (it comes in pieces)
+        self._style_line = 0
 
-    def check(line: int, name: str, value: str) -> None:
+    def start(self, tag: str, attrs: dict[str, str], line: int) -> None:
+        name = tag.rpartition("}")[2]
+        index = len(self.parents)
+        self.parents.append(self._open[-1] if self._open else -1)
+        self._open.append(index)
+        if self.root_tag is None:
+            self.root_tag = name
+        if name in _SVG_REFUSED:
+            self._refuse(f"contains <{name}>, which is not allowed in pictures; export the drawing "
+                         "without embedded pictures, scripts or other content")
+        data = 0
+        for key, value in attrs.items():
+            local = key.rpartition("}")[2]
+            self._references(local, value)
+            if local == "href" and value.startswith("#") and name == "use":
+                self.targets[index] = (value[1:], line)
+            elif local == "id" and "}" not in key:
+                self.ids.setdefault(value, index)
+            if local in _PATH_DATA and "}" not in key:
+                data += len(value)
+            if local not in _SVG_NAMES and "}" not in key:  # inkscape:*, sodipodi:*: the editor's notes
+                self._check_number(line, local, value)
+        self.path_data.append(data)
+        if name == "style":
+            self._style, self._style_line = [], line
+
+    def end(self, tag: str) -> None:
+        self._open.pop()
+        if tag.rpartition("}")[2] == "style" and self._style is not None:
+            text = "".join(self._style)
+            self._references("style", text)
+            self._check_number(self._style_line, "style", text.strip())
+            self._style = None
+
+    def chars(self, text: str) -> None:
+        if self._style is not None:
+            self._style.append(text)
+
+    def _refuse(self, message: str) -> None:
+        self.refused = self.refused or message
+
+    def _references(self, key: str, value: str) -> None:
+        if key == "href" and not value.startswith("#"):
+            self._refuse(f'links to "{value[:60]}"; pictures must not refer to other files')
+        for target in re.findall(r"url\(\s*['\"]?([^'\")]*)", value):
+            if not target.startswith("#"):
+                self._refuse(f'refers to "{target[:60]}"; pictures must not refer to other files')
+        if "@import" in value:
+            self._refuse("imports a style sheet; pictures must not refer to other files")
+
+    def _check_number(self, line: int, name: str, value: str) -> None:
         text = _SVG_NOT_NUMBERS.sub(" ", value)
         if _NOT_FINITE.search(text):
-            found.append((line, name, value, "is not a finite number"))
+            self.numbers.append((line, name, value, "is not a finite number"))
             return
         for token in _SVG_NUMBER.findall(text):
             number = float(token)
             if not math.isfinite(number) or abs(number) > MAX_SVG_NUMBER:
-                found.append((line, name, value, f"holds {token}, beyond the ±{MAX_SVG_NUMBER:,} a drawing may use"))
+                self.numbers.append((line, name, value,
+                                     f"holds {token}, beyond the ±{MAX_SVG_NUMBER:,} a drawing may use"))
                 return
 
-    def start(tag: str, attrs: dict) -> None:
-        line = parser.CurrentLineNumber
-        for name, value in attrs.items():
-            if name not in _SVG_NAMES and ":" not in name:  # inkscape:*, sodipodi:*: the editor's notes
-                check(line, name, value)
-        if tag.rpartition(":")[2] == "style":
-            style_line.append(line)
+    def complexity(self, shown: str) -> list[Problem]:
+        """The drawing counted as svglib makes it: every element, and for each <use>
+        a copy of what it names (the <use>s inside that copied again, and so on).
+        Each element's totals are counted once (memoised), without recursion."""
+        count = len(self.parents)
+        children: list[list[int]] = [[] for _ in range(count)]
+        for index, parent in enumerate(self.parents):
+            if parent >= 0:
+                children[parent].append(index)
+        target = {use: self.ids.get(name) for use, (name, _) in self.targets.items()}
+        elements, uses, data = [0] * count, [0] * count, [0] * count
+        state = [0] * count  # 0 not counted, 1 being counted, 2 counted
+        for top in range(count):
+            if state[top]:
+                continue
+            stack = [top]
+            while stack:
+                node = stack[-1]
+                edges = children[node] + ([t] if (t := target.get(node)) is not None else [])
+                if state[node] == 0:
+                    state[node] = 1
+                    for edge in edges:
+                        if state[edge] == 1:  # a <use> of a part that contains it
+                            name, line = self.targets[node]
+                            return [Problem(shown, line, "", f'<use> of "#{_clip(name)}" repeats a part of the '
+                                                             "drawing that contains this <use>, without end; "
+                                                             "remove it, or save the drawing as PNG")]
+                        if state[edge] == 0:
+                            stack.append(edge)
+                    continue
+                stack.pop()
+                if state[node] == 2:
+                    continue
+                state[node] = 2
+                copies = 1 if node in target else 0
+                elements[node] = min(_HUGE, 1 + sum(elements[e] for e in edges))
+                uses[node] = min(_HUGE, copies + sum(uses[e] for e in edges))
+                data[node] = min(_HUGE, self.path_data[node] + sum(data[e] for e in edges))
+        problems = []
+        roots = [i for i in range(count) if self.parents[i] < 0]
+        total_uses, total_elements, total_data = (min(_HUGE, sum(v[r] for r in roots)) for v in (uses, elements, data))
+        if total_uses > MAX_SVG_USES:
+            problems.append(Problem(shown, None, "", f"repeats parts of the drawing {_many(total_uses)} times with "
+                                    "<use> (counting the <use>s inside what is repeated), more than the "
+                                    f"{MAX_SVG_USES:,} a picture may: the SVG library would leave some out; "
+                                    "simplify the drawing, or save it as PNG"))
+        if total_elements > MAX_SVG_ELEMENTS:
+            problems.append(Problem(shown, None, "", f"has {_many(total_elements)} shapes and other elements "
+                                    "(counting each copy a <use> makes), more than the "
+                                    f"{MAX_SVG_ELEMENTS:,} a picture may have: it would take seconds to print "
+                                    "each time; simplify the drawing (fewer objects), or save it as PNG"))
+        if total_data > MAX_SVG_PATH_DATA:
+            problems.append(Problem(shown, None, "", f"has {_many(total_data)} characters of path data (counting "
+                                    "each copy a <use> makes), more than the "
+                                    f"{MAX_SVG_PATH_DATA:,} a picture may have; simplify its paths in the "
+                                    "drawing program, or save it as PNG"))
+        return problems
 
-    def end(tag: str) -> None:
-        if tag.rpartition(":")[2] == "style" and style_line:
-            style_line.pop()
 
-    def chars(text: str) -> None:
-        if style_line:
-            check(parser.CurrentLineNumber, "style", text.strip())
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError:
-        return  # check_svg has already said what is wrong with the XML
-    if found:
-        raise HandoutError([Problem(shown, line, "", f'{name} "{_clip(value)}" {why}; export the drawing again '
-                                                     "with ordinary sizes (or save it as PNG)")
-                            for line, name, value, why in found[:10]])
+def _many(count: int) -> str:
+    return f"{count:,}" if count < _HUGE else f"over {_HUGE:,}"
 
 
 def _clip(value: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import functools
+import hashlib
 import os
 import re
 import shutil
@@ -24,6 +26,7 @@ import yaml
 from click.testing import CliRunner
 
 from handoutgen import models
+from handoutgen import pdf as _pdf
 from handoutgen.cli import cli
 from handoutgen.flowables import LARGE_MIN_TEXT_PT, MIN_TEXT_PT
 from visible import visibility_problems
@@ -97,9 +100,53 @@ def check_pdf(path: Path, margin: float | None = None) -> None:
         _VISIBLE[key] = visibility_problems(path, margin=margin, floor=floor)
     problems = _VISIBLE[key]
     assert not problems, f"{path}: text not plainly visible ({len(problems)}):\n" + "\n".join(problems)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    _PASSED[digest] = max(margin, _PASSED.get(digest, margin))
 
 
 _VISIBLE: dict[tuple, list[str]] = {}
+# Every PDF that passed check_pdf this session, by SHA-256: the widest margins it passed at (a
+# check at wider margins is the stricter one, so it stands for any check at narrower margins).
+_PASSED: dict[str, float] = {}
+
+# Every PDF handoutgen makes in this process is checked too, wherever it went: written outside
+# the test's folder (a module's clinic, `-o -`), served by the web page, or never written at all.
+# pdf._make_pdf is where every page is drawn, with the brand's own margins.
+_MADE: list[tuple[bytes, float]] = []  # made during the running test: (the PDF, its margins)
+_MADE_DIR = tempfile.mkdtemp(prefix="handoutgen-test-made-")
+atexit.register(shutil.rmtree, _MADE_DIR, ignore_errors=True)
+
+
+def _recording(make):
+    @functools.wraps(make)
+    def made(*args, **kwargs):
+        data = make(*args, **kwargs)
+        if _TEST_FOLDER:
+            _MADE.append((data, kwargs["margin"]))
+        return data
+
+    made.__wrapped_by_conftest__ = True  # type: ignore[attr-defined]
+    return made
+
+
+if not getattr(_pdf._make_pdf, "__wrapped_by_conftest__", False):
+    _pdf._make_pdf = _recording(_pdf._make_pdf)
+
+
+def check_made_pdfs() -> None:
+    """check_pdf on every PDF made in this process since the test began (each distinct one once
+    a session, at its brand's margins), then forgets them."""
+    made, _MADE[:] = list(_MADE), []
+    for data, margin in made:
+        digest = hashlib.sha256(data).hexdigest()
+        if _PASSED.get(digest, -1.0) >= margin:
+            continue
+        path = Path(_MADE_DIR) / f"made-{digest[:16]}.pdf"  # outside every test's folder
+        path.write_bytes(data)
+        try:
+            check_pdf(path, margin=margin)
+        finally:
+            path.unlink()
 _TEST_FOLDER: list[Path] = []  # the running test's tmp_path, where its brand files are
 FLOOR = MIN_TEXT_PT  # pt: the page engine never prints smaller text (the one definition, flowables.py)
 LARGE_FLOOR = LARGE_MIN_TEXT_PT  # pt: nor, in large print, smaller than this
@@ -148,15 +195,20 @@ def _margins_of(candidate: Path) -> float | None:
 
 @pytest.fixture(autouse=True)
 def every_pdf_is_readable(tmp_path):
-    """After each test, every PDF it wrote in its temporary folder is checked."""
+    """After each test, every PDF handoutgen made in this process during it (check_made_pdfs),
+    and every PDF in its temporary folder (made by other processes too), is checked."""
     _TEST_FOLDER.append(tmp_path)
+    _MADE.clear()
     try:
         yield
+        check_made_pdfs()  # first: at the exact margins, so the same files found below pass at once
         for path in tmp_path.rglob("*.pdf"):
             if path.is_file() and path.read_bytes()[:5] == b"%PDF-":
-                check_pdf(path)
+                if _PASSED.get(hashlib.sha256(path.read_bytes()).hexdigest(), -1.0) < brand_margin(path):
+                    check_pdf(path)
     finally:
         _TEST_FOLDER.pop()
+        _MADE.clear()
         _VISIBLE.clear()
 
 
