@@ -155,8 +155,7 @@ def test_a_discharge_from_name_to_pdf(page, server, tmp_path):
     with page.expect_popup() as popup_info:
         page.get_by_role("button", name="Print").click()
     popup = popup_info.value
-    popup.wait_for_load_state()
-    assert popup.url.endswith(f"/h/{SAMPLE}/pdf")  # the name went in the POST body, not the address
+    popup.wait_for_url(re.compile(r"^blob:"), timeout=15_000)  # fetched by a POST, opened from memory
     assert NAME not in popup.url and "Mu" not in popup.url
 
 
@@ -248,6 +247,59 @@ def test_every_control_has_a_label(page, server):
                       && !el.textContent.trim())
         .map(el => el.outerHTML)""")
     assert unlabelled == []
+
+
+PROFILE_NAME = ("Zabaleta Muñoz", "Quentin Okafor")  # patient, therapist: distinctive in any file
+
+
+def _needles(*names: str) -> list[bytes]:
+    """A name as a browser might store it: UTF-8, UTF-16 (either order), in a form body."""
+    from urllib.parse import quote_plus
+
+    found = []
+    for name in names:
+        for word in name.split():
+            found += [word.encode(), word.encode("utf-16-le"), word.encode("utf-16-be"), quote_plus(word).encode()]
+    return found
+
+
+def test_print_and_download_leave_no_name_in_the_browser_profile(playwright, server, tmp_path):
+    """A browser with a profile of its own (as a therapist's): print and download, close it;
+    no file of its profile holds the name (its session files, which "reopen closed tab" and
+    a restart read, held the posted form with the name)."""
+    address, _, _ = server
+    profile = tmp_path / "profile"
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=chromium(), args=["--no-sandbox"], accept_downloads=True,
+        viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        _open_sample(page, address)
+        first = page.locator("#preview img.page").get_attribute("src")
+        page.get_by_label("Patient's name").fill(PROFILE_NAME[0])
+        page.get_by_label("Therapist's name").fill(PROFILE_NAME[1])
+        _wait_for_new_page(page, first)
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Download PDF").click()
+        saved = tmp_path / "download.pdf"  # outside the profile: the therapist deletes it once printed
+        info.value.save_as(saved)
+        assert "Zabaleta" in normalize(" ".join(p.extract_text() for p in pypdf.PdfReader(str(saved)).pages))
+        with page.expect_popup() as popup_info:
+            page.get_by_role("button", name="Print").click()
+        popup = popup_info.value
+        popup.wait_for_url(lambda url: url != "about:blank", timeout=15_000)
+        popup.wait_for_timeout(1000)  # the viewer shows it
+        popup.close()
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+    needles = _needles(*PROFILE_NAME)
+    holding = []
+    for path in profile.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            holding += [f"{path.relative_to(profile)}: {needle!r}" for needle in needles if needle in data]
+    assert holding == []
 
 
 def test_the_server_kept_no_name(page, server):

@@ -32,7 +32,7 @@ def test_a_handout_exercises_picture_that_is_a_symlink_loop_is_named_as_one(clin
     assert_user_error(result, LOOP.format(handout=HANDOUT, image=links[0]))
 
 
-@pytest.mark.parametrize("command", [["check"], ["build", "--jobs", "1"]])
+@pytest.mark.parametrize("command", [["check"], ["build", "--jobs", "1"]], ids=["check", "build"])
 def test_a_symlink_loop_fails_only_its_handout_in_check_and_build(clinic, command):
     (clinic / "images/loop.png").symlink_to("loop.png")
     _inline_picture(clinic, "loop.png")

@@ -335,7 +335,7 @@ def test_the_name_travels_only_in_post_bodies(client, guard):
 def test_a_bug_shows_no_name_and_logs_none(client, guard, monkeypatch, capsys):
     from handoutgen.web import app as web_app
 
-    def broken(self, path, discharge, kind, picture=False):
+    def broken(self, path, discharge, kind, picture=False, **turn):
         raise RuntimeError(f"could not draw {discharge.patient}")
     monkeypatch.setattr(web_app.Studio, "render", broken)
     answer = post(client, guard, f"/h/{SAMPLE}/preview", form(patient=NAME))
@@ -353,15 +353,17 @@ def test_the_brand_preview_shows_the_brand_on_a_handout(client):
     assert "primary #" in page
 
 
-def test_the_check_page_says_what_check_says(client, clinic):
+def test_the_check_page_says_what_check_says(client, guard, clinic):
     (clinic / "handouts" / "broken.yaml").write_text("title: Broken\nexercises:\n  - use: no-such-exercise\n")
     cli = run("check", root=clinic)
     expected = [line.removeprefix("error: ") for line in cli.stderr.splitlines() if line.startswith("error: ")]
     assert expected
-    page = unescape(get(client, "/staff/check").get_data(as_text=True))
+    page = unescape(post(client, guard, "/staff/check", []).get_data(as_text=True))
     for message in expected:
         assert message in page
     assert "1 ok, 1 failed" in page and "failed</strong>" in page
+    again = unescape(get(client, "/staff/check").get_data(as_text=True))  # kept: the files did not change
+    assert "1 ok, 1 failed" in again and all(message in again for message in expected)
 
 
 def test_worker_processes_make_the_same_pdf_and_survive_a_dead_worker(clinic, guard):
@@ -377,12 +379,12 @@ def test_worker_processes_make_the_same_pdf_and_survive_a_dead_worker(clinic, gu
         pooled = app.test_client()
         assert post(pooled, guard, f"/h/{SAMPLE}/pdf", fields).data == alone
         maker = app.extensions["handoutgen"].make
-        dead = maker._pool
-        for pid in list(dead._processes):
+        dead = maker.processes
+        for pid in dead:
             os.kill(pid, signal.SIGKILL)
         again = post(pooled, guard, f"/h/{SAMPLE}/preview", form(patient=NAME))
         assert again.status_code == 200 and "data:image/png;base64," in again.get_data(as_text=True)
-        assert maker._pool is not dead  # replaced
+        assert maker.processes and not set(maker.processes) & set(dead)  # replaced
     finally:
         app.extensions["handoutgen"].make.close()
 

@@ -94,3 +94,35 @@ class Catalog:
         with self._lock:
             self._seen[path] = (stamp, entry)
         return entry
+
+
+MAX_STAMPED = 20_000  # files of a clinic stamped for the web page's caches: far more than any clinic has
+
+
+def clinic_stamp(clinic: Clinic) -> tuple:
+    """Every file of the clinic folder (but out/ and hidden ones), with its time and size:
+    a file changed, added or removed shows here. For the caches of pages with no patient
+    (the check, the brand preview, a handout as written)."""
+    found: list[tuple[str, int, int]] = []
+    skip = {os.path.normcase(str(clinic.root / "out"))}
+    folders = [str(clinic.root)]
+    while folders and len(found) < MAX_STAMPED:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if os.path.normcase(entry.path) not in skip:
+                                folders.append(entry.path)
+                            continue
+                        stat = entry.stat()
+                    except OSError:
+                        continue
+                    found.append((entry.path, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            continue
+    found.sort()
+    return (str(clinic.brand_path), stamps([clinic.brand_path]), tuple(found))
