@@ -3,6 +3,7 @@ images (confined to the clinic folder), and the origin of every text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -363,6 +364,9 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
                 msg = err["msg"] if err["type"] == "hg" else \
                     ("unknown dose field; use sets, reps, hold, duration, rest, side, limb, "
                      "times_per_day or days_per_week" if err["type"] == "extra_forbidden" else err["msg"])
+                # The model's advice for a zero is a file's ("leave hold out"); an override only changes one.
+                msg = re.sub(rf"; for [^;]*, leave {re.escape(name)} out; else give",
+                             f"; a --dose override changes the exercise's {name} but cannot take it away: give", msg)
                 problems.append(Problem("command line", None, f"--dose {key}.{name}", msg))
             continue
         for view in matches:

@@ -55,7 +55,7 @@ def test_a_hold_of_zero_in_yaml_says_zero_is_not_a_hold(clinic, tmp_path, zero):
 def test_a_zero_from_the_command_line_says_what_is_wrong(clinic, tmp_path, field, what):
     result, _ = render_checked(clinic, tmp_path, "--dose", f"calf-stretch.{field}=0")
     assert_user_error(result, f"command line: --dose calf-stretch.{field}: is zero, and zero is not {what}",
-                      f"leave {field} out")
+                      f"a --dose override changes the exercise's {field} but cannot take it away: give at least 1 s")
     assert "write it like" not in result.output
 
 
