@@ -134,7 +134,7 @@ def build(clinic: Clinic, out_dir: Path, *, jobs: int | None = None, force: bool
         stale = force or not write or manifest.key != key  # a new tool or layout: everything is stale
         manifest.key = key
         sources = clinic.handout_files()
-        units = _units(clinic, sources, listed, lang)
+        units = _units(clinic, sources, listed, lang, report.notes)
         others = _other_builds(clinic, out_dir, {unit.lang for unit in units if not unit.own}) if write else {}
         if write:
             _remove_temp_files(out_dir)
@@ -248,17 +248,43 @@ def _own_language(clinic: Clinic, path: Path) -> str:
     return value.strip() if isinstance(value, str) and value.strip() else DEFAULT
 
 
-def _units(clinic: Clinic, sources: list[Path], listed: tuple[str, ...], only: str | None) -> list[Unit]:
+def _written_in(clinic: Clinic, path: Path) -> tuple[str, ...] | None:
+    """A handout's `languages:` (the languages it is written in), as written; None if it
+    lists none (or cannot be read: rendering it says why)."""
+    try:
+        data = clinic.load(path).data
+    except HandoutError:
+        return None
+    value = data.get("languages") if isinstance(data, dict) else None
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        return None  # a list of something else: its problem is reported when it is rendered
+    return tuple(code.strip() for code in value)
+
+
+def _units(clinic: Clinic, sources: list[Path], listed: tuple[str, ...], only: str | None,
+           notes: list[str]) -> list[Unit]:
     """Every handout in every language built: its own language (out/ID.pdf) and each
-    other listed one (out/LANG/ID.pdf); with --lang, only that language."""
+    other listed one (out/LANG/ID.pdf); with --lang, only that language. A handout's
+    `languages:` leaves out the languages it is not written in, said once in `notes`."""
     from handoutgen.i18n import DEFAULT
 
     units: list[Unit] = []
     for path in sources:
         own = _own_language(clinic, path) if (listed or only) else DEFAULT
         langs = (only,) if only else (own, *(code for code in listed if code != own))
+        written = _written_in(clinic, path) if (listed or only) else None
+        if written is not None and own in written:  # else rendering it reports its `language:`
+            skipped = [code for code in langs if code not in written]
+            if skipped:
+                notes.append(f"{path.stem}: {_language_names(written)} only (its languages:); not built in "
+                             f"{_language_names(skipped)}")
+            langs = tuple(code for code in langs if code in written)
         units.extend(Unit(path, code, code == own) for code in langs)
     return units
+
+
+def _language_names(codes) -> str:
+    return ", ".join(language_name(code).split(" (")[0] for code in codes)
 
 
 def _plan(clinic: Clinic, sources: list[Path], units: list[Unit], manifest: Manifest, out_dir: Path,

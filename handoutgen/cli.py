@@ -334,6 +334,8 @@ def check(jobs, strict, show_report, pages, large_print, clinic, lang):
                            measure=show_report, large_print=large_print, lang=lang)
     if show_report:
         _layout_report(report)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     _report(report, "ok", strict=strict)
 
 

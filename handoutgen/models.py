@@ -439,6 +439,8 @@ class HandoutFile(Strict):
     checklist: ChecklistOptions = ChecklistOptions()
     pages: Annotated[int, count(1, MAX_PAGES)] | None = None  # up to this many pages; None: the brand's default
     language: LanguageCode | None = None  # the page's language (docs/languages.md); --lang overrides it
+    # The languages it is written in: build and check skip the clinic's others for it (docs/languages.md).
+    languages: Annotated[list[LanguageCode], Field(min_length=1)] | None = None
     translations: dict[LanguageCode, HandoutTranslation] = {}
     large_print: Boolean | None = None  # body text 18 pt (floor 16); None: the brand's choice
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from handoutgen import contrast, translate
-from handoutgen.clinic import Clinic
+from handoutgen.clinic import Clinic, language_name
 from handoutgen.errors import HandoutError, Problem, closest
 from handoutgen.i18n import DEFAULT as DEFAULT_LANGUAGE
-from handoutgen.i18n import available, check_language
+from handoutgen.i18n import available, check_language, meant
 from handoutgen.models import (
     INCOMPLETE_DOSE,
     MAX_EXERCISES,
@@ -274,6 +274,33 @@ LIMB_WITHOUT_SIDE = ("needs side: (each, left, right, both or alternating); a li
                      "which one to use (or remove limb)")
 
 
+def _written_in(doc: Document, model: HandoutFile, known: list[str], page: str, asked: bool) -> list[Problem]:
+    """A handout's `languages:` (the languages it is written in): each one known, and the
+    page's language among them (`asked`: --lang or the web page chose it, else `language:`)."""
+    problems = []
+    for i, code in enumerate(model.languages or []):
+        if code not in known:
+            close = meant(code, known)
+            problems.append(Problem(doc.file, doc.line_of(("languages", i)), f"languages[{i}]",
+                                    f'is not a language handoutgen knows (got "{code}"); '
+                                    + (f"did you mean {close}? " if close else "") + f"(known: {', '.join(known)})"))
+    listed = ", ".join(model.languages or [])
+    if problems or page in (model.languages or []):
+        return problems
+    if asked:
+        return [Problem(doc.file, doc.line_of(("languages",)), "languages",
+                        f"this handout is written in {_names(model.languages or [])} only (languages: [{listed}]), "
+                        f"so it cannot print in {language_name(page)}; choose one of those, or translate it and "
+                        f"add {page} to languages: (docs/languages.md)")]
+    return [Problem(doc.file, doc.line_of(("language",)) or doc.line_of(("languages",)), "language",
+                    f"is {page}, which languages: [{listed}] does not list; add {page} there, or write the "
+                    "handout's own language (docs/languages.md)")]
+
+
+def _names(codes: list[str]) -> str:
+    return " and ".join(language_name(code).split(" (")[0] for code in codes)
+
+
 def resolve_handout(clinic: Clinic, path: Path, library: Library,
                     dose_overrides: dict[str, dict[str, str]] | None = None,
                     people: dict[str, str | None] | None = None,
@@ -307,6 +334,10 @@ def resolve_handout(clinic: Clinic, path: Path, library: Library,
         raise HandoutError(brand_problems + problems + unknown)
     # The page's language: --lang, else the handout's `language:` (checked below); its texts from `translations:`.
     page = (lang or model.language or DEFAULT_LANGUAGE).strip()
+    if model.languages is not None:
+        written = _written_in(doc, model, library.languages(), page, bool(lang))
+        if written:
+            raise HandoutError(written)
     texts = library.texts("brand", brand, brand_doc, page) + list(_texts(model, doc, page))
     views: list[ExerciseView] = []
     sources: dict[int, tuple] = {}  # id(view): (exercise, its document, its path, its note's path in the handout)

@@ -124,7 +124,8 @@ class Studio:
                     "large_print": bool(resolved.model.large_print if resolved.model.large_print is not None
                                         else brand.large_print),
                     "pages": resolved.model.pages or brand.pages,
-                    "title": resolved.model.title}
+                    "title": resolved.model.title,
+                    "languages": tuple(resolved.model.languages or ())}  # written in these only (none: any)
         self._bases[path] = (stamps(resolved.deps), resolved.deps, (rows, defaults))
         return rows, defaults
 
@@ -455,6 +456,8 @@ def _editor(studio: Studio, path: Path, choices: Choices | None, error: HandoutE
         else:
             outcome = _page_view(Made(), error.problems, fits, rows, defaults, choices)
     return render_template("editor.html", handout_id=path.stem, choices=choices, rows=rows, defaults=defaults,
-                           languages=language_names(), page_choices=PAGE_CHOICES, kinds=KIND_LABELS,
+                           languages={code: name for code, name in language_names().items()
+                                      if not defaults["languages"] or code in defaults["languages"]},
+                           page_choices=PAGE_CHOICES, kinds=KIND_LABELS,
                            dose_fields=DOSE_FIELDS, choices_of=CHOICES, focus=None, oob=False,
                            page_id=secrets.token_urlsafe(18), **outcome)
