@@ -416,6 +416,9 @@ def _progress_bar():
             bar.__exit__(None, None, None)
 
 
+FAILED_NAMED = 20  # handouts the summary names when some fail; the rest are counted
+
+
 def _report(report, verb: str, strict: bool = False) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -430,7 +433,11 @@ def _report(report, verb: str, strict: bool = False) -> None:
     parts = [f"{len(report.rendered)} {verb}"]
     if report.unchanged:
         parts.append(f"{len(report.unchanged)} unchanged")
-    parts.append(f"{len(report.failed)} failed")
+    # Which ones, by name: a long build's errors scroll away (es/ID: a handout's Spanish).
+    failed = sorted({outcome.id for outcome in report.failed})
+    named = ", ".join(failed[:FAILED_NAMED]) + (f" and {len(failed) - FAILED_NAMED} more"
+                                                if len(failed) > FAILED_NAMED else "")
+    parts.append(f"{len(report.failed)} failed" + (f" ({named})" if failed else ""))
     if report.warnings:
         parts.append(f"{len(report.warnings)} warning{'' if len(report.warnings) == 1 else 's'}")
     if report.removed:

@@ -86,3 +86,12 @@ def test_the_web_page_offers_only_the_languages_a_handout_is_written_in(clinic):
         select = page[page.index('name="lang"'):]
         options[handout] = re.findall(r'<option value="([a-z-]+)"', select[:select.index("</select>")])
     assert options == {ENGLISH_ONLY: ["en"], SAMPLE: ["en", "es"]}
+
+
+def test_the_summary_names_every_handout_that_failed(clinic):
+    """Issue 22, item 7: a long build's errors scroll away; the last line says which failed."""
+    _clinic_with_an_english_only_handout(clinic, languages=None)  # its Spanish fails
+    (clinic / "handouts" / "broken.yaml").write_text("title: [\n", encoding="utf-8")
+    result = run("build", root=clinic)
+    assert result.exit_code == 1
+    assert result.stdout.strip().splitlines()[-1] == f"3 rendered, 3 failed (broken, es/broken, es/{ENGLISH_ONLY})"
