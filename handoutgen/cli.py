@@ -434,7 +434,7 @@ def _report(report, verb: str, strict: bool = False) -> None:
     if report.unchanged:
         parts.append(f"{len(report.unchanged)} unchanged")
     # Which ones, by name: a long build's errors scroll away (es/ID: a handout's Spanish).
-    failed = sorted({outcome.id for outcome in report.failed})
+    failed = sorted({escaped(outcome.id) for outcome in report.failed})
     named = ", ".join(failed[:FAILED_NAMED]) + (f" and {len(failed) - FAILED_NAMED} more"
                                                 if len(failed) > FAILED_NAMED else "")
     parts.append(f"{len(report.failed)} failed" + (f" ({named})" if failed else ""))
