@@ -98,13 +98,15 @@ class _Filler:
         smallest on the page, then all). None if it fits in no way."""
         level, laid = self.highest(index, items, self.common)
         best: tuple[Trial, PagePlan] | None = None
+        best_score = None
         for way in self._ways(index, items, laid, level):
             if way is None:
                 continue
             grown = grow(self.engine, way[0], way[1], way[0].room(index, self.multi))
-            if best is None or self._score(grown) > self._score(best):
-                best = grown
-            if self._score(best)[:2] == (True, True) or not self.engine.has_pictures:
+            score = self._score(grown)  # measures the page's columns: once a way
+            if best_score is None or score > best_score:
+                best, best_score = grown, score
+            if best_score[:2] == (True, True) or not self.engine.has_pictures:
                 break
         return best
 
